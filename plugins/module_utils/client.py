@@ -1,0 +1,491 @@
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one HTTP client of the collection: every request to Harbor's API goes through HarborClient."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+import traceback
+from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import quote, urlsplit
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+except ImportError:
+    requests = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+API_PREFIX = '/api/v2.0'
+PAGE_SIZE = 100
+
+# Statuses that mean "not processed, try again later": safe to retry for idempotent methods.
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE'))
+MAX_ATTEMPTS = 5
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+RETRY_AFTER_CAP = 60.0
+
+
+def harbor_argument_spec():
+    """Connection options shared by every module that talks to Harbor (documented in doc_fragments/harbor.py)."""
+    return dict(
+        harbor_url=dict(type='str', required=True, fallback=(env_fallback, ['HARBOR_URL'])),
+        harbor_username=dict(type='str', fallback=(env_fallback, ['HARBOR_USERNAME'])),
+        harbor_password=dict(type='str', no_log=True, fallback=(env_fallback, ['HARBOR_PASSWORD'])),
+        harbor_validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['HARBOR_VALIDATE_CERTS'])),
+        harbor_ca_path=dict(type='path', fallback=(env_fallback, ['HARBOR_CA_PATH'])),
+        harbor_timeout=dict(type='int', default=30, fallback=(env_fallback, ['HARBOR_TIMEOUT'])),
+    )
+
+
+def normalize_url(url):
+    """Return scheme://host[:port][/prefix] for the forms users write: host, https://host, .../api/v2.0."""
+    url = (url or '').strip()
+    if not url:
+        raise HarborError('harbor_url is empty: set it to the address of Harbor, for example https://harbor.example.com')
+    if '://' not in url:
+        url = 'https://' + url
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        raise HarborError('harbor_url %r is not an http(s) address such as https://harbor.example.com' % url)
+    path = parts.path.rstrip('/')
+    if path.endswith(API_PREFIX):
+        path = path[:-len(API_PREFIX)]
+    return '%s://%s%s' % (parts.scheme, parts.netloc, path.rstrip('/'))
+
+
+def registry_host(url):
+    """The host[:port] that docker and Kubernetes use for this Harbor (no scheme, no path)."""
+    return urlsplit(normalize_url(url)).netloc
+
+
+def quote_segment(value):
+    """Quote one path segment (a project name, an id, a tag)."""
+    return quote(str(value), safe='')
+
+
+def quote_repository(name):
+    """Repository names are decoded twice by Harbor, so a '/' must travel as %252F."""
+    return quote(quote(str(name), safe=''), safe='')
+
+
+class HarborError(Exception):
+    """Anything that went wrong talking to Harbor, with what the user can do about it.
+
+    The message never contains request bodies, so it cannot leak a password or a robot secret.
+    """
+
+    def __init__(self, message, status=None, code=None, method=None, path=None, hint=None, request_id=None,
+                 harbor_message=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.method = method
+        self.path = path
+        self.hint = hint
+        self.request_id = request_id
+        self.harbor_message = harbor_message
+
+    def __str__(self):
+        text = self.message
+        if self.hint:
+            text = '%s. %s' % (text.rstrip('.'), self.hint)
+        return text
+
+    def details(self):
+        """Extra keys for fail_json, so playbooks can branch on the status."""
+        details = dict(status=self.status, code=self.code, method=self.method, path=self.path)
+        if self.request_id:
+            details['request_id'] = self.request_id
+        return dict((key, value) for key, value in details.items() if value is not None)
+
+
+class HarborCredentialsError(HarborError):
+    """Harbor did not accept the user name and password."""
+
+
+class HarborTransportError(HarborError):
+    """No usable answer: connection refused or reset, timeout, TLS failure, or a gateway error after retries."""
+
+    def __init__(self, message, ambiguous=False, **kwargs):
+        super().__init__(message, **kwargs)
+        # True when the request may have reached Harbor and been applied (a write whose answer got lost).
+        self.ambiguous = ambiguous
+
+
+class HarborResponse:
+    """What came back from Harbor: status, headers and the decoded body."""
+
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def location_id(self):
+        """Harbor answers 201 with an empty body and the new object's path in Location; its last segment is the id."""
+        location = self.headers.get('Location') or ''
+        tail = location.rstrip('/').rsplit('/', 1)[-1]
+        return int(tail) if tail.isdigit() else (tail or None)
+
+
+def parse_version(text):
+    """'v2.15.2-abc123' -> (2, 15, 2); None when Harbor did not say."""
+    match = re.match(r'v?(\d+)\.(\d+)(?:\.(\d+))?', text or '')
+    if not match:
+        return None
+    return tuple(int(part or 0) for part in match.groups())
+
+
+def _tls_failure_message(url, error, ca_path):
+    text = str(error)
+    lowered = text.lower()
+    if 'hostname mismatch' in lowered or "doesn't match" in lowered or 'not valid for' in lowered:
+        cause = 'the certificate does not name this host'
+        fix = ('use the host name the certificate was issued for in harbor_url (not an IP address or an alias), '
+               'or have the certificate reissued with this name')
+    elif 'expired' in lowered or 'not yet valid' in lowered:
+        cause = 'the certificate has expired or is not valid yet'
+        fix = ('renew Harbor\'s certificate, and check that the clock of this machine is synchronised '
+               '(a wrong clock makes valid certificates look expired)')
+    elif 'unable to get local issuer' in lowered or 'self-signed' in lowered or 'self signed' in lowered \
+            or 'unknown ca' in lowered or 'certificate verify failed' in lowered:
+        cause = 'the certificate is signed by an unknown authority (x509: certificate signed by unknown authority)'
+        if ca_path:
+            fix = ('the CA in harbor_ca_path (%s) did not sign it: point harbor_ca_path at the CA that did, or at the '
+                   'CA of the TLS-intercepting proxy in between' % ca_path)
+        else:
+            fix = ('set harbor_ca_path to the PEM file of the private CA (or of the TLS-intercepting proxy), or add that '
+                   'CA to this machine\'s trust store (ca-certificates)')
+    else:
+        cause = 'the TLS handshake failed'
+        fix = 'check that harbor_url points at Harbor\'s HTTPS port and that no proxy intercepts the connection'
+    return 'Cannot verify the TLS certificate of %s: %s. Fix: %s; harbor_validate_certs=false only for throw-away tests' % (
+        url, cause, fix)
+
+
+class HarborClient:
+    """A small client for Harbor's REST API v2.0 on requests.
+
+    - one normalised base URL, basic auth, TLS verification with an optional private CA;
+    - no cookies at all: a replayed session cookie makes Harbor demand a CSRF token on every write;
+    - retries with exponential backoff and jitter on connection errors and 429/502/503/504 for idempotent
+      methods (429 also for POST, it means "not processed"); other POST failures are reported as ambiguous
+      so the caller can look the object up instead of creating it twice;
+    - Harbor's error envelope turned into HarborError with a hint the user can act on.
+    """
+
+    def __init__(self, url, username=None, password=None, validate_certs=True, ca_path=None, timeout=30,
+                 sleep=None, max_attempts=MAX_ATTEMPTS):
+        if requests is None:
+            raise HarborError(missing_required_lib('requests'))
+        self.base_url = normalize_url(url)
+        self.api_url = self.base_url + API_PREFIX
+        self.username = username or None
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self._sleep = sleep or time.sleep
+        self._session = requests.Session()
+        self._session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        self._session.headers.update({'Accept': 'application/json', 'User-Agent': 'cloudtemple.harbor'})
+        if self.username:
+            self._session.auth = (self.username, password or '')
+        self._session.verify = (ca_path or True) if validate_certs else False
+        self._identity = None
+        self._system_info = None
+        self.request_count = 0
+
+    # -- identity -------------------------------------------------------------------------------------------
+
+    def current_identity(self):
+        """Log in with GET /users/current and return who we are.
+
+        Harbor treats rejected credentials as anonymous instead of answering 401 everywhere, so a wrong password
+        would otherwise look like "project not found" or an empty list. Valid robots get a 412 here.
+        Returns {'kind': 'user'|'robot'|'anonymous', 'username': ..., 'sysadmin': bool}.
+        """
+        if self._identity is not None:
+            return self._identity
+        if not self.username:
+            self._identity = dict(kind='anonymous', username=None, sysadmin=False)
+            return self._identity
+        response = self.request('GET', '/users/current', accept=(401, 412), check_credentials=False)
+        if response.status == 401:
+            raise self._credentials_error('GET', '/users/current', response)
+        if response.status == 412:
+            self._identity = dict(kind='robot', username=self.username, sysadmin=False)
+        else:
+            body = response.body or {}
+            self._identity = dict(kind='user', username=body.get('username', self.username),
+                                  sysadmin=bool(body.get('sysadmin_flag')), user_id=body.get('user_id'))
+        return self._identity
+
+    def credentials_valid(self):
+        """True if Harbor accepts the configured credentials; never raises for rejected ones."""
+        try:
+            self.current_identity()
+        except HarborCredentialsError:
+            return False
+        return True
+
+    def _credentials_error(self, method, path, response):
+        if self.username:
+            message = 'Harbor rejected the credentials of %r (%s %s answered 401)' % (self.username, method, path)
+            hint = ('Harbor treats rejected credentials as anonymous. Check harbor_username and harbor_password; '
+                    'for a robot account use its full name (robot$project+name), and check that it is enabled '
+                    'and not expired')
+        else:
+            message = '%s %s needs authentication and no credentials were given' % (method, path)
+            hint = 'Set harbor_username and harbor_password (or HARBOR_USERNAME and HARBOR_PASSWORD)'
+        return HarborCredentialsError(message, status=401, code='UNAUTHORIZED', method=method, path=path, hint=hint,
+                                      request_id=response.headers.get('X-Request-Id'))
+
+    # -- server facts ---------------------------------------------------------------------------------------
+
+    def system_info(self):
+        if self._system_info is None:
+            self._system_info = self.get('/systeminfo') or {}
+        return self._system_info
+
+    def version(self):
+        return parse_version(self.system_info().get('harbor_version'))
+
+    def require_version(self, minimum, what):
+        """Fail before any write when `what` needs a newer Harbor than the one we talk to."""
+        version = self.version()
+        if version is not None and version < tuple(minimum):
+            raise HarborError('%s needs Harbor %s or newer, but this Harbor reports %s' % (
+                what, '.'.join(str(part) for part in minimum), self.system_info().get('harbor_version')))
+
+    # -- HTTP -----------------------------------------------------------------------------------------------
+
+    def request(self, method, path, params=None, json=None, headers=None, accept=(), resource_name=False,
+                permission=None, check_credentials=True):
+        """Send one request, with retries, and return a HarborResponse.
+
+        accept: error statuses the caller handles itself (returned instead of raised).
+        resource_name: the path addresses a project by name (sends X-Is-Resource-Name so that an all-digit
+        name is not taken for an id).
+        permission: what the call needs, such as 'robot:create on project payments', for the 403 hint.
+        """
+        method = method.upper()
+        all_headers = {'X-Is-Resource-Name': 'true'} if resource_name else {}
+        all_headers.update(headers or {})
+        url = self.api_url + path
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_delay = None
+            try:
+                self.request_count += 1
+                raw = self._session.request(method, url, params=params, json=json, headers=all_headers,
+                                            timeout=self.timeout, allow_redirects=False)
+            except requests.exceptions.SSLError as error:
+                raise HarborTransportError(_tls_failure_message(self.base_url, error, self.ca_path), method=method,
+                                           path=path)
+            except requests.exceptions.ConnectionError as error:
+                # A refused connection never reached Harbor; a reset or a read timeout may have been processed.
+                never_sent = isinstance(error, requests.exceptions.ConnectTimeout) or 'refused' in str(error).lower()
+                if method in IDEMPOTENT_METHODS or never_sent:
+                    retry_delay = self._backoff(attempt)
+                if retry_delay is None or attempt >= self.max_attempts:
+                    raise self._transport_error(method, path, error, ambiguous=not never_sent)
+            except requests.exceptions.Timeout as error:
+                if method in IDEMPOTENT_METHODS:
+                    retry_delay = self._backoff(attempt)
+                if retry_delay is None or attempt >= self.max_attempts:
+                    raise self._transport_error(method, path, error, ambiguous=True)
+            else:
+                if raw.status_code in RETRY_STATUSES and (method in IDEMPOTENT_METHODS or raw.status_code == 429) \
+                        and attempt < self.max_attempts:
+                    retry_delay = self._retry_after(raw) or self._backoff(attempt)
+                else:
+                    return self._finish(method, path, raw, accept, permission, check_credentials)
+            self._sleep(retry_delay)
+
+    def _backoff(self, attempt):
+        delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
+        return delay / 2 + random.uniform(0, delay / 2)
+
+    @staticmethod
+    def _retry_after(raw):
+        value = raw.headers.get('Retry-After')
+        if value and value.strip().isdigit():
+            return min(RETRY_AFTER_CAP, float(value.strip()))
+        return None
+
+    def _transport_error(self, method, path, error, ambiguous):
+        if isinstance(error, requests.exceptions.Timeout):
+            what = 'no answer within %s seconds (harbor_timeout)' % self.timeout
+        else:
+            what = 'the connection failed (%s)' % type(error).__name__
+        message = '%s %s%s: %s' % (method, self.base_url, path, what)
+        if ambiguous and method not in IDEMPOTENT_METHODS:
+            message += '; Harbor may or may not have applied this write'
+        return HarborTransportError(message, method=method, path=path, ambiguous=ambiguous,
+                                    hint='Check that harbor_url is reachable from this machine, then run again')
+
+    def _finish(self, method, path, raw, accept, permission, check_credentials):
+        body = self._decode(raw)
+        response = HarborResponse(raw.status_code, raw.headers, body)
+        if raw.status_code < 400 or raw.status_code in accept:
+            return response
+        if raw.status_code == 401 and check_credentials:
+            if not self.username or not self.credentials_valid():
+                raise self._credentials_error(method, path, response)
+        raise self._error(method, path, response, permission)
+
+    @staticmethod
+    def _decode(raw):
+        if not raw.content:
+            return None
+        if 'json' in (raw.headers.get('Content-Type') or ''):
+            try:
+                return raw.json()
+            except ValueError:
+                return raw.text
+        return raw.text
+
+    def _error(self, method, path, response, permission):
+        status = response.status
+        code, harbor_message = None, None
+        if isinstance(response.body, dict) and response.body.get('errors'):
+            first = response.body['errors'][0]
+            code, harbor_message = first.get('code'), first.get('message')
+        elif isinstance(response.body, str):
+            harbor_message = response.body.strip()[:200] or None
+        hint = self._hint(status, permission, harbor_message)
+        message = '%s %s answered %s%s' % (method, path, status, ' %s' % code if code else '')
+        if harbor_message:
+            message += ': %s' % harbor_message
+        error_class = HarborTransportError if status >= 500 else HarborError
+        kwargs = dict(status=status, code=code, method=method, path=path, hint=hint,
+                      request_id=response.headers.get('X-Request-Id'), harbor_message=harbor_message)
+        if error_class is HarborTransportError:
+            kwargs['ambiguous'] = method not in IDEMPOTENT_METHODS
+        return error_class(message, **kwargs)
+
+    def _hint(self, status, permission, harbor_message):
+        who = repr(self.username) if self.username else 'the anonymous caller'
+        if status == 403:
+            if harbor_message and 'read only' in harbor_message:
+                return 'Harbor is in read-only mode; an administrator must turn it off before any change'
+            needed = (' %s' % permission) if permission else ' the permission this call needs'
+            return ('denied: requested access to the resource is denied. The account %s lacks%s; give it that '
+                    'permission (for a robot, in its permissions; for a user, a project role or system admin)' % (
+                        who, needed))
+        if status == 404:
+            return 'Check the name: the project, repository, tag or object does not exist (or was just deleted)'
+        if status == 409:
+            return 'An object with this name already exists, perhaps created by a concurrent run; run again to converge'
+        if status == 412:
+            return 'Harbor refuses this change in the current state of the object'
+        if status == 413:
+            return ('413 Request Entity Too Large: the request is larger than Harbor or the ingress in front of it '
+                    'allows; adjust that limit (the registry or ingress body size)')
+        if status == 429:
+            return 'Harbor (or a proxy in front of it) is rate-limiting; retry later or lower the parallelism'
+        if status >= 500:
+            return 'Harbor failed internally; its core log has the details for this request id'
+        return None
+
+    # -- conveniences ---------------------------------------------------------------------------------------
+
+    def get(self, path, params=None, missing_ok=False, resource_name=False, permission=None):
+        """GET and return the body; with missing_ok, None on 404."""
+        response = self.request('GET', path, params=params, accept=(404,) if missing_ok else (),
+                                resource_name=resource_name, permission=permission)
+        if response.status == 404:
+            return None
+        return response.body
+
+    def paginate(self, path, params=None, resource_name=False, permission=None):
+        """Every item of a list endpoint: page_size=100 until X-Total-Count items were read."""
+        items = []
+        page = 1
+        while True:
+            query = dict(params or {})
+            query.update(page=page, page_size=PAGE_SIZE)
+            response = self.request('GET', path, params=query, resource_name=resource_name, permission=permission)
+            batch = response.body or []
+            items.extend(batch)
+            total = response.headers.get('X-Total-Count')
+            if not batch or len(batch) < PAGE_SIZE or (total is not None and total.isdigit() and len(items) >= int(total)):
+                return items
+            page += 1
+
+    def post(self, path, json=None, resource_name=False, permission=None, headers=None):
+        return self.request('POST', path, json=json, resource_name=resource_name, permission=permission,
+                            headers=headers)
+
+    def put(self, path, json=None, resource_name=False, permission=None):
+        return self.request('PUT', path, json=json, resource_name=resource_name, permission=permission)
+
+    def patch(self, path, json=None, permission=None):
+        return self.request('PATCH', path, json=json, permission=permission)
+
+    def delete(self, path, missing_ok=False, resource_name=False, permission=None):
+        """DELETE; with missing_ok a 404 (already gone) returns False instead of raising."""
+        response = self.request('DELETE', path, accept=(404,) if missing_ok else (), resource_name=resource_name,
+                                permission=permission)
+        return response.status != 404
+
+    # -- projects (used by almost every module) --------------------------------------------------------------
+
+    def project_path(self, name, suffix=''):
+        return '/projects/%s%s' % (quote_segment(name), suffix)
+
+    def get_project(self, name, permission='project:read'):
+        """The project named `name`, or None if it does not exist.
+
+        Harbor answers 403 rather than 404 to non-admins for a project that does not exist, so a 403 is
+        settled with HEAD /projects?project_name=, which only needs a login.
+        """
+        response = self.request('GET', self.project_path(name), accept=(403, 404), resource_name=True)
+        if response.status == 200:
+            return response.body
+        if response.status == 404:
+            return None
+        head = self.request('HEAD', '/projects', params={'project_name': name}, accept=(404,))
+        if head.status == 404:
+            return None
+        raise self._error('GET', self.project_path(name), response, '%s on project %s' % (permission, name))
+
+    def require_project(self, name, option='project', permission='project:read'):
+        project = self.get_project(name, permission=permission)
+        if project is None:
+            raise HarborError('%s: project %r does not exist in Harbor (name unknown)' % (option, name),
+                              status=404, hint='Create it first with cloudtemple.harbor.harbor_project, or fix the name')
+        return project
+
+
+def client_from_module(module):
+    """Build the client from the connection options, or fail the module with a clear message."""
+    if requests is None:
+        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    params = module.params
+    if not params['harbor_validate_certs']:
+        module.warn('harbor_validate_certs is false: the TLS certificate of Harbor is not verified, so anyone in '
+                    'between can read the credentials. Use harbor_ca_path for a private CA instead.')
+        try:
+            import urllib3
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        except (ImportError, AttributeError):
+            pass
+    try:
+        return HarborClient(params['harbor_url'], username=params.get('harbor_username'),
+                            password=params.get('harbor_password'), validate_certs=params['harbor_validate_certs'],
+                            ca_path=params.get('harbor_ca_path'), timeout=params['harbor_timeout'])
+    except HarborError as error:
+        module.fail_json(msg=str(error))

@@ -1,0 +1,255 @@
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one desired-vs-current engine every writer module uses.
+
+A module describes its Harbor object with a Resource subclass: the options it manages (Option), how to find
+the object, how to read the options from Harbor's representation (view), and the create/update/delete calls.
+The engine does the rest the same way everywhere: local validation before any request, lookup, comparison of
+only the options the user set, diff (never with secrets), no write in check mode, recovery from a create that
+raced with another run or whose answer was lost, and the module result.
+"""
+
+from __future__ import annotations
+
+import abc
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
+    HarborError,
+    HarborTransportError,
+    client_from_module,
+    harbor_argument_spec,
+)
+
+
+class ValidationError(HarborError):
+    """Bad input, found before any request was sent."""
+
+
+class Option:
+    """One module option and how it compares.
+
+    name: the module option.
+    normalize: turns the user's value into the canonical form that view() also returns (a sorted list for a
+      set, bytes for a size...), so that comparison is plain equality.
+    create_only: Harbor cannot change it after creation; a different value is an error, not a change.
+    secret: never shown in diff or results.
+    """
+
+    def __init__(self, name, normalize=None, create_only=False, secret=False):
+        self.name = name
+        self.normalize = normalize
+        self.create_only = create_only
+        self.secret = secret
+
+    def desired(self, value):
+        return self.normalize(value) if self.normalize else value
+
+
+def as_set(values):
+    """Normalizer for lists whose order does not matter."""
+    return sorted(set(values or []), key=str)
+
+
+def bool_to_harbor(value):
+    """Harbor stores project metadata as the strings "true"/"false"."""
+    return 'true' if value else 'false'
+
+
+def harbor_to_bool(value, default=False):
+    if value is None or value == '':
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ('true', '1', 't', 'yes')
+
+
+class Resource(metaclass=abc.ABCMeta):
+    """Base class of a managed Harbor object. Subclasses set `options` and implement the abstract hooks."""
+
+    options = ()
+    # The key under which the module returns the object.
+    return_key = 'object'
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        self.params = module.params
+
+    # Hooks -------------------------------------------------------------------------------------------------
+
+    def validate(self, desired):
+        """Check the desired values against Harbor's rules. Raise ValidationError; no request may be sent here."""
+
+    @abc.abstractmethod
+    def find(self):
+        """Return Harbor's current representation of the object, or None."""
+
+    @abc.abstractmethod
+    def view(self, current, wanted):
+        """Return {option: value} in canonical form for the options in `wanted` (a set of names)."""
+
+    def identity(self):
+        """Options that name the object, shown in every diff."""
+        return {}
+
+    @abc.abstractmethod
+    def create(self, desired):
+        """Create the object and return its new representation."""
+
+    @abc.abstractmethod
+    def update(self, current, changes, desired):
+        """Apply `changes` (option -> new value) to `current`; return the new representation (or None to re-read)."""
+
+    @abc.abstractmethod
+    def delete(self, current):
+        """Delete the object."""
+
+    def prepare(self, current, desired):
+        """Checks that need Harbor's state but must still come before any write (permissions, versions)."""
+
+    def before_delete(self, current):
+        """Checks before deleting, run in check mode too so that it predicts a refusal."""
+
+    def result(self, current):
+        """The returned object; by default Harbor's representation."""
+        return current
+
+    def planned(self, desired):
+        """What the module returns for an object it would create in check mode."""
+        return dict(desired)
+
+    def equal(self, option, current_value, desired_value):
+        return current_value == desired_value
+
+
+class Converger:
+    """Runs a Resource to the desired state and builds the module result."""
+
+    def __init__(self, resource):
+        self.resource = resource
+        self.module = resource.module
+        self.check_mode = resource.module.check_mode
+
+    def desired(self):
+        params = self.module.params
+        return dict((option.name, option.desired(params[option.name])) for option in self.resource.options
+                    if params.get(option.name) is not None)
+
+    def run(self, state=None):
+        resource = self.resource
+        state = state or self.module.params.get('state') or 'present'
+        desired = self.desired() if state == 'present' else {}
+        resource.validate(desired)
+        current = resource.find()
+        if state == 'absent':
+            return self._absent(current)
+        return self._present(current, desired)
+
+    def _visible(self, values):
+        secret = set(option.name for option in self.resource.options if option.secret)
+        return dict((key, value) for key, value in values.items() if key not in secret)
+
+    def _diff(self, before, after):
+        if not self.module._diff:
+            return {}
+        identity = self.resource.identity()
+        return dict(diff=dict(before=dict(identity, **self._visible(before)) if before is not None else {},
+                              after=dict(identity, **self._visible(after)) if after is not None else {}))
+
+    def _absent(self, current):
+        if current is None:
+            return dict(changed=False, **self._diff({}, {}))
+        # Only the options named in the task: reading every option could cost requests the caller may not be allowed.
+        named = set(option.name for option in self.resource.options
+                    if not option.secret and self.module.params.get(option.name) is not None)
+        before = self.resource.view(current, named) if named else {}
+        self.resource.before_delete(current)
+        if not self.check_mode:
+            self.resource.delete(current)
+        result = dict(changed=True, **self._diff(before, None))
+        result[self.resource.return_key] = {}
+        return result
+
+    def _present(self, current, desired):
+        resource = self.resource
+        resource.prepare(current, desired)
+        if current is None:
+            return self._create(desired)
+        before = resource.view(current, set(desired))
+        changes = self.changes(before, desired)
+        after = dict(before, **changes)
+        if changes and not self.check_mode:
+            updated = resource.update(current, changes, desired)
+            current = updated if updated is not None else resource.find()
+        result = dict(changed=bool(changes), **self._diff(before, after))
+        result[resource.return_key] = resource.result(current) if current is not None else {}
+        return result
+
+    def changes(self, before, desired):
+        """{option: desired value} for every option the user set that differs from `before`; create_only checked."""
+        resource = self.resource
+        changes = {}
+        for option in resource.options:
+            if option.name not in desired:
+                continue
+            if resource.equal(option.name, before.get(option.name), desired[option.name]):
+                continue
+            if option.create_only:
+                raise ValidationError('%s cannot be changed once the object exists (Harbor has %r, the task asks for %r); '
+                                      'delete and recreate it to change it' % (
+                                          option.name, before.get(option.name), desired[option.name]))
+            changes[option.name] = desired[option.name]
+        return changes
+
+    def _create(self, desired):
+        resource = self.resource
+        if self.check_mode:
+            result = dict(changed=True, **self._diff({}, desired))
+            result[resource.return_key] = resource.planned(desired)
+            return result
+        try:
+            created = resource.create(desired)
+        except HarborTransportError as error:
+            # The answer was lost: Harbor may have created it. Look before trying again, never create twice.
+            if not error.ambiguous:
+                raise
+            created = resource.find() or resource.create(desired)
+        except HarborError as error:
+            if error.status != 409:
+                raise
+            # Another run created it between our lookup and our POST: converge that one instead.
+            current = resource.find()
+            if current is None:
+                raise
+            return self._present(current, desired)
+        if created is None:
+            created = resource.find()
+        result = dict(changed=True, **self._diff({}, desired))
+        result[resource.return_key] = resource.result(created) if created is not None else {}
+        return result
+
+
+def harbor_module(argument_spec, **kwargs):
+    """An AnsibleModule with the Harbor connection options added to `argument_spec`."""
+    spec = harbor_argument_spec()
+    spec.update(argument_spec)
+    return AnsibleModule(argument_spec=spec, **kwargs)
+
+
+def run_module(module, work):
+    """Call work(client) and exit the module with its result; every HarborError becomes a clean failure."""
+    try:
+        client = client_from_module(module)
+        result = work(client)
+    except HarborError as error:
+        module.fail_json(msg=str(error), **error.details())
+    module.exit_json(**result)
+
+
+def converge(module, resource_class):
+    """The whole life of a simple writer module: build the client and resource, converge, exit."""
+    run_module(module, lambda client: Converger(resource_class(module, client)).run())

@@ -1,0 +1,129 @@
+#!/usr/bin/python
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: harbor_project_info
+short_description: Read Harbor projects
+version_added: 0.1.0
+description:
+  - Returns one Harbor project by name, or every project the account can see.
+  - The credentials are checked first, so a rejected password fails instead of silently listing only the
+    public projects, which is what Harbor shows an anonymous caller.
+author:
+  - Cloud Temple (@cloud-temple)
+extends_documentation_fragment:
+  - cloudtemple.harbor.harbor
+  - cloudtemple.harbor.harbor.INFO_ATTRIBUTES
+options:
+  name:
+    description:
+      - Exact name of one project. Without it, every project visible to the account is returned (all pages).
+    type: str
+  query:
+    description:
+      - A JMESPath expression applied to the list of projects; the outcome is returned in RV(query_result).
+      - Needs the C(jmespath) Python library on the host that runs the module.
+    type: str
+requirements:
+  - jmespath (for O(query))
+seealso:
+  - module: cloudtemple.harbor.harbor_project
+"""
+
+EXAMPLES = r"""
+---
+- name: Read the payments project
+  cloudtemple.harbor.harbor_project_info:
+    name: payments
+  register: payments
+
+- name: Names of the projects that do not scan on push
+  cloudtemple.harbor.harbor_project_info:
+    query: "[?metadata.auto_scan != 'true'].name"
+  register: unscanned
+
+- name: Show them
+  ansible.builtin.debug:
+    var: unscanned.query_result
+"""
+
+RETURN = r"""
+---
+projects:
+  description: The projects, as Harbor returns them. Empty when O(name) does not exist.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - project_id: 12
+      name: payments
+      repo_count: 3
+      metadata:
+        public: "false"
+        auto_scan: "true"
+        severity: high
+        prevent_vul: "true"
+query_result:
+  description: The result of O(query) over RV(projects).
+  returned: when O(query) is set
+  type: raw
+  sample: [payments, billing]
+"""
+
+import traceback
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, harbor_module, run_module
+
+JMESPATH_IMPORT_ERROR = None
+try:
+    import jmespath
+except ImportError:
+    jmespath = None
+    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+
+
+def compile_query(module):
+    """Compile the JMESPath expression before any request, so a typo fails fast."""
+    query = module.params['query']
+    if query is None:
+        return None
+    if jmespath is None:
+        module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)
+    try:
+        return jmespath.compile(query)
+    except jmespath.exceptions.JMESPathError as error:
+        raise ValidationError('query is not a valid JMESPath expression: %s' % error)
+
+
+def main():
+    module = harbor_module(
+        dict(name=dict(type='str'), query=dict(type='str')),
+        supports_check_mode=True,
+    )
+
+    def read(client):
+        expression = compile_query(module)
+        # Harbor lists public projects to rejected credentials instead of failing: log in first.
+        client.current_identity()
+        if module.params['name']:
+            project = client.get_project(module.params['name'])
+            projects = [project] if project else []
+        else:
+            projects = client.paginate('/projects', params={'with_detail': 'true'})
+        result = dict(changed=False, projects=projects)
+        if expression is not None:
+            result['query_result'] = expression.search(projects)
+        return result
+
+    run_module(module, read)
+
+
+if __name__ == '__main__':
+    main()

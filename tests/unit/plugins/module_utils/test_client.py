@@ -1,0 +1,270 @@
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.cloudtemple.harbor.plugins.module_utils import client as client_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
+    HarborClient,
+    HarborCredentialsError,
+    HarborError,
+    HarborTransportError,
+    normalize_url,
+    parse_version,
+    quote_repository,
+    registry_host,
+)
+from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
+    Call,
+    FakeResponse,
+    error_body,
+    harbor,
+)
+
+
+def make_client(username='admin', sleeps=None, **kwargs):
+    recorded = sleeps if sleeps is not None else []
+    return HarborClient('harbor.example.com', username=username, password='Secr3tPassw0rd' if username else None,
+                        sleep=recorded.append, **kwargs)
+
+
+@pytest.mark.parametrize('given, expected', [
+    ('harbor.example.com', 'https://harbor.example.com'),
+    ('https://harbor.example.com/', 'https://harbor.example.com'),
+    ('https://harbor.example.com/api/v2.0', 'https://harbor.example.com'),
+    ('https://harbor.example.com/api/v2.0/', 'https://harbor.example.com'),
+    ('http://127.0.0.1:8080', 'http://127.0.0.1:8080'),
+    (' https://example.com/harbor/api/v2.0 ', 'https://example.com/harbor'),
+])
+def test_url_forms_are_normalised_once(given, expected):
+    assert normalize_url(given) == expected
+
+
+def test_bad_url_is_refused_with_the_option_name():
+    with pytest.raises(HarborError, match='harbor_url'):
+        normalize_url('ftp://harbor.example.com')
+    with pytest.raises(HarborError, match='harbor_url'):
+        normalize_url('   ')
+
+
+def test_registry_host_has_no_scheme_or_path():
+    assert registry_host('https://harbor.example.com:8443/api/v2.0') == 'harbor.example.com:8443'
+
+
+def test_repository_names_with_a_slash_are_double_encoded():
+    assert quote_repository('team/api') == 'team%252Fapi'
+    assert quote_repository('api') == 'api'
+
+
+def test_version_parsing():
+    assert parse_version('v2.15.2-6b5a1c3f') == (2, 15, 2)
+    assert parse_version('v2.9') == (2, 9, 0)
+    assert parse_version(None) is None
+
+
+def test_idempotent_request_is_retried_after_503_and_429_with_retry_after(harbor):
+    sleeps = []
+    harbor([
+        Call('GET', '/projects/p', FakeResponse(503)),
+        Call('GET', '/projects/p', FakeResponse(429, headers={'Retry-After': '3'})),
+        Call('GET', '/projects/p', FakeResponse(200, {'name': 'p'})),
+    ])
+    assert make_client(sleeps=sleeps).get('/projects/p') == {'name': 'p'}
+    assert len(sleeps) == 2
+    assert 0.25 <= sleeps[0] <= 0.5  # first backoff: half of 0.5 s plus jitter
+    assert sleeps[1] == 3.0
+
+
+def test_backoff_grows_and_gives_up(harbor):
+    sleeps = []
+    harbor([Call('GET', '/health', FakeResponse(502)) for _ in range(3)])
+    with pytest.raises(HarborTransportError) as error:
+        make_client(sleeps=sleeps, max_attempts=3).get('/health')
+    assert error.value.status == 502
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0] / 2
+
+
+def test_post_is_not_retried_after_a_gateway_error(harbor):
+    conversation = harbor([Call('POST', '/projects', FakeResponse(502))])
+    with pytest.raises(HarborTransportError) as error:
+        make_client().post('/projects', json={'project_name': 'p'})
+    assert error.value.ambiguous
+    assert conversation.methods == ['POST']
+
+
+def test_post_is_retried_after_429_because_it_was_not_processed(harbor):
+    harbor([
+        Call('POST', '/projects', FakeResponse(429)),
+        Call('POST', '/projects', FakeResponse(201, headers={'Location': '/api/v2.0/projects/7'})),
+    ])
+    assert make_client().post('/projects', json={}).location_id == 7
+
+
+def test_dropped_connection_retries_get_but_reports_post_as_ambiguous(harbor):
+    harbor([
+        Call('GET', '/projects/p', requests.exceptions.ConnectionError('Connection aborted, RemoteDisconnected')),
+        Call('GET', '/projects/p', FakeResponse(200, {'name': 'p'})),
+        Call('POST', '/projects', requests.exceptions.ConnectionError('Connection aborted, RemoteDisconnected')),
+    ])
+    client = make_client()
+    assert client.get('/projects/p') == {'name': 'p'}
+    with pytest.raises(HarborTransportError) as error:
+        client.post('/projects', json={})
+    assert error.value.ambiguous
+    assert 'may or may not have applied' in str(error.value)
+
+
+def test_refused_connection_is_retried_even_for_post_since_nothing_was_sent(harbor):
+    harbor([
+        Call('POST', '/projects', requests.exceptions.ConnectionError('[Errno 111] Connection refused')),
+        Call('POST', '/projects', FakeResponse(201, headers={'Location': '/api/v2.0/projects/3'})),
+    ])
+    assert make_client().post('/projects', json={}).status == 201
+
+
+def test_read_timeout_names_the_option(harbor):
+    harbor([Call('GET', '/ping', requests.exceptions.ReadTimeout('read timed out')) for _ in range(2)])
+    with pytest.raises(HarborTransportError, match='harbor_timeout'):
+        make_client(max_attempts=2, timeout=5).get('/ping')
+
+
+def test_rejected_credentials_are_reported_as_such_not_as_missing_objects(harbor):
+    harbor([
+        Call('DELETE', '/projects/p', FakeResponse(401, error_body('UNAUTHORIZED', 'unauthorized'))),
+        Call('GET', '/users/current', FakeResponse(401, error_body('UNAUTHORIZED', 'unauthorized'))),
+    ])
+    with pytest.raises(HarborCredentialsError) as error:
+        make_client().delete('/projects/p')
+    assert 'rejected the credentials' in str(error.value)
+    assert 'Secr3tPassw0rd' not in str(error.value)
+
+
+def test_anonymous_caller_is_told_to_give_credentials(harbor):
+    harbor([Call('POST', '/projects', FakeResponse(401, error_body('UNAUTHORIZED', 'unauthorized')))])
+    with pytest.raises(HarborCredentialsError, match='harbor_username'):
+        make_client(username=None).post('/projects', json={})
+
+
+def test_identity_of_a_robot_is_recognised_from_412(harbor):
+    harbor([Call('GET', '/users/current', FakeResponse(412, error_body('PRECONDITION', 'not available for robot')))])
+    client = make_client(username='robot$p+ci')
+    assert client.current_identity()['kind'] == 'robot'
+    assert client.current_identity()['kind'] == 'robot'  # cached: one request only
+
+
+def test_identity_of_an_admin(harbor):
+    harbor([Call('GET', '/users/current', FakeResponse(200, {'username': 'admin', 'sysadmin_flag': True, 'user_id': 1}))])
+    assert make_client().current_identity()['sysadmin'] is True
+
+
+def test_errors_carry_harbor_code_message_and_an_actionable_hint(harbor):
+    harbor([Call('POST', '/robots', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'),
+                                                   headers={'X-Request-Id': 'req-1'}))])
+    with pytest.raises(HarborError) as error:
+        make_client(username='robot$p+ci').post('/robots', json={}, permission='robot:create on project p')
+    text = str(error.value)
+    assert 'POST /robots answered 403 FORBIDDEN: forbidden' in text
+    assert "'robot$p+ci' lacks robot:create on project p" in text
+    assert error.value.details() == {'status': 403, 'code': 'FORBIDDEN', 'method': 'POST', 'path': '/robots',
+                                     'request_id': 'req-1'}
+
+
+@pytest.mark.parametrize('status, fragment', [
+    (404, 'does not exist'),
+    (409, 'already exists'),
+    (412, 'refuses'),
+    (413, 'Request Entity Too Large'),
+])
+def test_hints_per_status(harbor, status, fragment):
+    harbor([Call('PUT', '/x', FakeResponse(status, error_body('X', 'y')))])
+    with pytest.raises(HarborError, match=fragment):
+        make_client().put('/x', json={})
+
+
+def test_internal_errors_point_at_the_request_id(harbor):
+    harbor([Call('POST', '/x', FakeResponse(500, error_body('UNKNOWN', 'internal server error'),
+                                            headers={'X-Request-Id': 'abc'}))])
+    with pytest.raises(HarborTransportError) as error:
+        make_client().post('/x', json={})
+    assert error.value.request_id == 'abc' and 'core log' in str(error.value)
+
+
+def test_pagination_reads_until_the_total(harbor):
+    first = [{'id': n} for n in range(100)]
+    second = [{'id': n} for n in range(100, 150)]
+    harbor([
+        Call('GET', '/projects', FakeResponse(200, first, {'X-Total-Count': '150'}),
+             params={'q': 'x', 'page': 1, 'page_size': 100}),
+        Call('GET', '/projects', FakeResponse(200, second, {'X-Total-Count': '150'}),
+             params={'q': 'x', 'page': 2, 'page_size': 100}),
+    ])
+    assert len(make_client().paginate('/projects', params={'q': 'x'})) == 150
+
+
+def test_pagination_stops_at_an_exact_multiple_of_the_page_size(harbor):
+    harbor([Call('GET', '/robots', FakeResponse(200, [{'id': n} for n in range(100)], {'X-Total-Count': '100'}))])
+    assert len(make_client().paginate('/robots')) == 100
+
+
+def test_project_addressed_by_name_sends_the_resource_name_header(harbor):
+    conversation = harbor([Call('GET', '/projects/123', FakeResponse(200, {'name': '123'}))])
+    make_client().get_project('123')
+    assert conversation.seen[0][4]['X-Is-Resource-Name'] == 'true'
+
+
+def test_forbidden_project_lookup_is_settled_with_head(harbor):
+    harbor([
+        Call('GET', '/projects/ghost', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
+        Call('HEAD', '/projects', FakeResponse(404), params={'project_name': 'ghost'}),
+        Call('GET', '/projects/secret', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
+        Call('HEAD', '/projects', FakeResponse(200), params={'project_name': 'secret'}),
+    ])
+    client = make_client(username='bob')
+    assert client.get_project('ghost') is None
+    with pytest.raises(HarborError) as error:
+        client.get_project('secret')
+    assert error.value.status == 403
+
+
+def test_version_gate(harbor):
+    harbor([Call('GET', '/systeminfo', FakeResponse(200, {'harbor_version': 'v2.10.0-abc'}))])
+    with pytest.raises(HarborError, match='auto_sbom_generation needs Harbor 2.11 or newer, but this Harbor reports v2.10.0'):
+        make_client().require_version((2, 11), 'auto_sbom_generation')
+
+
+def test_no_cookie_is_ever_kept():
+    client = make_client()
+    jar = client._session.cookies  # pylint: disable=protected-access
+    cookie = requests.cookies.create_cookie('sid', 'abc', domain='harbor.example.com')
+    request = requests.cookies.MockRequest(requests.Request('GET', 'https://harbor.example.com/api/v2.0/ping').prepare())
+    assert not jar.get_policy().set_ok(cookie, request)
+
+
+@pytest.mark.parametrize('message, fragment', [
+    ('certificate verify failed: unable to get local issuer certificate', 'unknown authority'),
+    ('certificate verify failed: self-signed certificate in certificate chain', 'unknown authority'),
+    ("certificate verify failed: Hostname mismatch, certificate is not valid for '127.0.0.2'", 'does not name this host'),
+    ('certificate verify failed: certificate has expired', 'expired'),
+])
+def test_tls_failures_name_the_cause_and_the_fix(harbor, message, fragment):
+    harbor([Call('GET', '/ping', requests.exceptions.SSLError(message))])
+    with pytest.raises(HarborTransportError) as error:
+        make_client().get('/ping')
+    assert fragment in str(error.value)
+    assert 'Fix:' in str(error.value)
+
+
+def test_validate_certs_and_ca_path_reach_requests():
+    assert make_client(validate_certs=False)._session.verify is False  # pylint: disable=protected-access
+    assert make_client(ca_path='/etc/ca.pem')._session.verify == '/etc/ca.pem'  # pylint: disable=protected-access
+    assert make_client()._session.verify is True  # pylint: disable=protected-access
+
+
+def test_missing_requests_library_is_reported(monkeypatch):
+    monkeypatch.setattr(client_module, 'requests', None)
+    with pytest.raises(HarborError, match='requests'):
+        HarborClient('harbor.example.com')
