@@ -162,7 +162,7 @@ class Converger:
 
     def _absent(self, current):
         if current is None:
-            return dict(changed=False, **self._diff({}, {}))
+            return dict(changed=False, **self._diff(None, None))
         # Only the options named in the task: reading every option could cost requests the caller may not be allowed.
         named = set(option.name for option in self.resource.options
                     if not option.secret and self.module.params.get(option.name) is not None)
@@ -208,7 +208,7 @@ class Converger:
     def _create(self, desired):
         resource = self.resource
         if self.check_mode:
-            result = dict(changed=True, **self._diff({}, desired))
+            result = dict(changed=True, **self._diff(None, desired))
             result[resource.return_key] = resource.planned(desired)
             return result
         try:
@@ -228,7 +228,7 @@ class Converger:
             return self._present(current, desired)
         if created is None:
             created = resource.find()
-        result = dict(changed=True, **self._diff({}, desired))
+        result = dict(changed=True, **self._diff(None, desired))
         result[resource.return_key] = resource.result(created) if created is not None else {}
         return result
 

@@ -215,6 +215,7 @@ class Project(Resource):
         super().__init__(module, client)
         self.name = self.params['name']
         self.registry_id = None
+        self._quota_of_project = None
 
     def identity(self):
         return dict(name=self.name)
@@ -254,6 +255,11 @@ class Project(Resource):
                               'Administration > Registries first' % name)
 
     def _quota(self, project_id):
+        if self._quota_of_project is None:
+            self._quota_of_project = self._read_quota(project_id)
+        return self._quota_of_project
+
+    def _read_quota(self, project_id):
         try:
             quotas = self.client.get('/quotas', params={'reference': 'project', 'reference_id': project_id})
         except HarborError as error:
