@@ -1,0 +1,166 @@
+# Copyright (c) Cloud Temple
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run a command while the Harbor API emulator is serving, then stop the emulator.
+
+Usage: <venv>/bin/python tests/tools/with_emulator.py [--integration-config PATH] -- COMMAND...
+
+The emulator (tests/emulator/run.py, run with this interpreter) prints one JSON object as its first
+line on stdout, with harbor_url, username and password and, when it also fakes a Kubernetes API,
+kubeconfig and kube_url. The command runs with those values in its environment:
+
+    HARBOR_URL, HARBOR_USERNAME, HARBOR_PASSWORD     always
+    KUBECONFIG, K8S_AUTH_KUBECONFIG                  when the emulator gives a kubeconfig
+    EMULATOR_KUBE_URL                                when the emulator gives a kube_url
+
+With --integration-config, the same values are also written to PATH as the variables
+harbor_url, harbor_username, harbor_password, emulator_kubeconfig and emulator_kube_url
+(those present), the file ansible-test integration reads.
+
+The emulator is stopped with SIGTERM however the command ends (also on Ctrl-C), and this script
+exits with the command's status. The emulator's own output goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+
+EMULATOR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'emulator', 'run.py')
+START_TIMEOUT = 60
+STOP_TIMEOUT = 15
+
+# emulator JSON field -> (environment variables, integration_config.yml variable)
+FIELDS = {
+    'harbor_url': (('HARBOR_URL',), 'harbor_url'),
+    'username': (('HARBOR_USERNAME',), 'harbor_username'),
+    'password': (('HARBOR_PASSWORD',), 'harbor_password'),
+    'kubeconfig': (('KUBECONFIG', 'K8S_AUTH_KUBECONFIG'), 'emulator_kubeconfig'),
+    'kube_url': (('EMULATOR_KUBE_URL',), 'emulator_kube_url'),
+}
+REQUIRED = ('harbor_url', 'username', 'password')
+
+
+class EmulatorError(Exception):
+    """The emulator did not start as expected."""
+
+
+def read_first_line(process):
+    """The first stdout line of process, waiting at most START_TIMEOUT seconds."""
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    if not selector.select(timeout=START_TIMEOUT):
+        raise EmulatorError('printed nothing within %d seconds' % START_TIMEOUT)
+    line = process.stdout.readline()
+    if not line:
+        raise EmulatorError('exited with status %s before printing its connection details' % process.wait())
+    return line
+
+
+def forward_rest(stream):
+    """Copy the emulator's remaining stdout to stderr, so its pipe never fills up."""
+    for line in stream:
+        sys.stderr.write(line)
+    stream.close()
+
+
+def start_emulator():
+    """Start the emulator and return (process, connection details)."""
+    if not os.path.isfile(EMULATOR):
+        raise EmulatorError('%s does not exist yet' % os.path.relpath(EMULATOR))
+    process = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped by stop_emulator()
+        [sys.executable, EMULATOR], stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        line = read_first_line(process)
+        try:
+            details = json.loads(line)
+        except ValueError:
+            raise EmulatorError('first line is not JSON: %r' % line[:200]) from None
+        missing = [field for field in REQUIRED if not details.get(field)]
+        if missing:
+            raise EmulatorError('connection details lack %s: %r' % (', '.join(missing), sorted(details)))
+    except BaseException:
+        stop_emulator(process)
+        raise
+    threading.Thread(target=forward_rest, args=(process.stdout,), daemon=True).start()
+    return process, details
+
+
+def stop_emulator(process):
+    """SIGTERM the emulator's process group, SIGKILL it if it does not go in time."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def write_integration_config(path, details):
+    """Write the ansible-test integration variables (JSON is valid YAML)."""
+    variables = {FIELDS[field][1]: value for field, value in details.items() if field in FIELDS and value}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as config_file:
+        json.dump(variables, config_file, indent=2, sort_keys=True)
+        config_file.write('\n')
+
+
+def command_environment(details):
+    """os.environ plus the connection details."""
+    environment = dict(os.environ)
+    for field, value in details.items():
+        if field in FIELDS and value:
+            for name in FIELDS[field][0]:
+                environment[name] = str(value)
+    return environment
+
+
+def raise_keyboard_interrupt(signum, frame):
+    """Turn SIGTERM into the same clean shutdown as Ctrl-C."""
+    raise KeyboardInterrupt('signal %d' % signum)
+
+
+def main():
+    """Start the emulator, run the command, stop the emulator, exit with the command's status."""
+    parser = argparse.ArgumentParser(description='Run a command against the Harbor API emulator.')
+    parser.add_argument('--integration-config', metavar='PATH',
+                        help='also write the details as ansible-test integration variables to PATH')
+    parser.add_argument('command', nargs=argparse.REMAINDER, help='the command to run, after --')
+    options = parser.parse_args()
+    command = options.command[1:] if options.command[:1] == ['--'] else options.command
+    if not command:
+        parser.error('no command given')
+
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    try:
+        process, details = start_emulator()
+    except EmulatorError as error:
+        print('ERROR: the Harbor emulator %s' % error, file=sys.stderr)
+        return 1
+    print('Harbor emulator serving %s (kubernetes: %s)' % (details['harbor_url'], details.get('kube_url') or 'none'),
+          flush=True)
+
+    try:
+        if options.integration_config:
+            write_integration_config(options.integration_config, details)
+        with subprocess.Popen(command, env=command_environment(details)) as child:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                child.send_signal(signal.SIGINT)
+                child.wait()
+                return 130
+    finally:
+        stop_emulator(process)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
