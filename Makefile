@@ -1,0 +1,133 @@
+# Build and test the cloudtemple.harbor collection. `make help` lists the targets.
+#
+# ansible-test, ansible-doc and antsibull-docs only work inside a directory named
+# ansible_collections/<namespace>/<name>, so most targets first stage the files git knows about into
+# build/ansible_collections/cloudtemple/harbor and run there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_NEWEST := .venv-newest
+PY := $(VENV)/bin/python
+PY_NEWEST := $(VENV_NEWEST)/bin/python
+REQUIREMENTS := tests/requirements-dev.txt
+REQUIREMENTS_NEWEST := tests/requirements-newest.txt
+COLLECTIONS_DIR := build
+COLLECTION := $(COLLECTIONS_DIR)/ansible_collections/cloudtemple/harbor
+ANSIBLE_TEST := $(PY) tests/tools/run_ansible_test.py $(COLLECTION)
+ANSIBLE_TEST_NEWEST := $(PY_NEWEST) tests/tools/run_ansible_test.py $(COLLECTION)
+WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
+# the X.Y of a venv's interpreter, for ansible-test --python
+python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+TEST_STAGES := sanity units newest integration lint emulator-tests
+
+.PHONY: help venv venv-newest stage sanity units newest integration lint emulator-tests test demo clean
+
+help:
+	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
+	@echo 'make demo            run playbooks/demo.yml twice (second run must change nothing) against the emulator'
+	@echo 'make venv            .venv from $(REQUIREMENTS) (reinstalled when that file changes)'
+	@echo 'make sanity          ansible-test sanity, all tests, no ignore entries allowed'
+	@echo 'make units           ansible-test units (tests/unit)'
+	@echo 'make newest          sanity + units on the newest ansible-core, in $(VENV_NEWEST) (needs Python >= 3.12)'
+	@echo 'make integration     ansible-test integration, all targets, against the Harbor emulator'
+	@echo 'make lint            ansible-lint (production profile), antsibull-docs and antsibull-changelog lint'
+	@echo 'make emulator-tests  pytest tests/emulator/tests'
+	@echo 'make stage           copy the collection into $(COLLECTION)'
+	@echo 'make clean           remove build/, test output and caches (keeps the venvs)'
+
+# --- virtualenvs -------------------------------------------------------------------------------
+# A stamp inside the venv records which pin file it was built from; editing the pins rebuilds it.
+
+venv: $(VENV)/.requirements-stamp
+
+$(VENV)/.requirements-stamp: $(REQUIREMENTS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
+	@touch $@
+
+venv-newest: $(VENV_NEWEST)/.requirements-stamp
+
+$(VENV_NEWEST)/.requirements-stamp: $(REQUIREMENTS_NEWEST) | venv
+	@test -x $(PY_NEWEST) || { \
+	  newest=$$($(PY) tests/tools/find_python.py) || { echo 'no Python >= 3.12 on this machine'; exit 1; }; \
+	  echo "creating $(VENV_NEWEST) with $$newest"; \
+	  "$$newest" -m venv $(VENV_NEWEST); }
+	$(PY_NEWEST) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY_NEWEST) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS_NEWEST)
+	@touch $@
+
+# --- staging -------------------------------------------------------------------------------------
+
+stage: venv
+	@$(PY) tests/tools/stage.py $(COLLECTION)
+
+# --- test stages ---------------------------------------------------------------------------------
+
+sanity: stage
+	$(ANSIBLE_TEST) sanity --local --python $(call python_version,$(PY)) --color no
+
+units: stage
+	$(ANSIBLE_TEST) units --local --python $(call python_version,$(PY)) --requirements --color no
+
+newest: stage
+	@if ! $(PY) tests/tools/find_python.py >/dev/null; then \
+	  echo 'newest: SKIPPED, no Python >= 3.12 on this machine, so no run on the newest ansible-core'; \
+	else \
+	  $(MAKE) --no-print-directory venv-newest && \
+	  $(ANSIBLE_TEST_NEWEST) sanity --local --python $(call python_version,$(PY_NEWEST)) --color no && \
+	  $(ANSIBLE_TEST_NEWEST) units --local --python $(call python_version,$(PY_NEWEST)) --requirements --color no; \
+	fi
+
+integration: stage
+	$(WITH_EMULATOR) --integration-config $(COLLECTION)/tests/integration/integration_config.yml -- \
+	  $(ANSIBLE_TEST) integration --local --python $(call python_version,$(PY)) --color no
+
+# The staged tree is on the collections path, so FQCNs in playbooks and roles resolve to it.
+lint: stage
+	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTIONS_DIR)) $(abspath $(VENV))/bin/ansible-lint
+	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTIONS_DIR)) \
+	  $(abspath $(VENV))/bin/antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(COLLECTION) && $(abspath $(VENV))/bin/antsibull-changelog lint
+
+# pytest exits 5 when it collects no test: fine while the emulator has none yet.
+emulator-tests: venv
+	@if [ ! -d tests/emulator/tests ]; then echo 'emulator-tests: SKIPPED, tests/emulator/tests does not exist'; exit 0; fi; \
+	status=0; $(PY) -m pytest tests/emulator/tests -q -p no:cacheprovider || status=$$?; \
+	if [ $$status -eq 5 ]; then echo 'emulator-tests: no tests collected yet'; status=0; fi; \
+	exit $$status
+
+# Runs every stage even after a failure, prints one line per stage, fails if any stage failed.
+test: venv
+	@summary=(); failed=0; passed=0; skipped=0; started=$$SECONDS; \
+	for stage in $(TEST_STAGES); do \
+	  echo; echo "==== make $$stage ===="; \
+	  stage_start=$$SECONDS; \
+	  log=$$(mktemp); \
+	  if $(MAKE) --no-print-directory $$stage 2>&1 | tee "$$log"; then \
+	    if grep -q "^$$stage: SKIPPED" "$$log"; then result=SKIPPED; skipped=$$((skipped + 1)); \
+	    else result=PASSED; passed=$$((passed + 1)); fi; \
+	  else result=FAILED; failed=$$((failed + 1)); fi; \
+	  rm -f "$$log"; \
+	  summary+=("$$(printf '%-15s %-8s %4ds' "$$stage" "$$result" $$((SECONDS - stage_start)))"); \
+	done; \
+	echo; echo '==== make test summary ===='; printf '%s\n' "$${summary[@]}"; \
+	echo "==== $$passed passed, $$failed failed, $$skipped skipped in $$((SECONDS - started))s ===="; \
+	[ $$failed -eq 0 ]
+
+# --- demo ------------------------------------------------------------------------------------------
+
+demo: stage
+	@for playbook in playbooks/demo.yml playbooks/report.yml; do \
+	  if [ ! -f $$playbook ]; then echo "make demo: $$playbook does not exist yet (the playbook authors add it)"; exit 1; fi; \
+	done
+	$(WITH_EMULATOR) -- $(PY) tests/tools/run_demo.py $(COLLECTIONS_DIR)
+
+clean:
+	rm -rf build tests/output .pytest_cache .ansible
+	find . -name __pycache__ -type d -not -path './.venv*' -prune -exec rm -rf {} +
