@@ -1,0 +1,221 @@
+# Copyright (c) 2025 Cloud Temple
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Harbor v2.0 API emulator application.
+
+``HarborEmulator`` owns the state, imports every module of the
+``resources`` package (each registers its routes and hooks through
+``core``) and runs requests through the same middleware order as Harbor:
+query parsing, request id, session/CSRF, security context, read-only mode,
+routing, parameter binding, handler.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import secrets
+import uuid
+
+from ..http import NoRoute, MethodNotAllowed, Router, json_response
+from . import core, resources
+from .state import State
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+_loaded_resources = []
+
+
+def load_resources():
+    """Import every module of the resources package once (they self-register)."""
+    if not _loaded_resources:
+        for module in sorted(pkgutil.iter_modules(resources.__path__), key=lambda item: item.name):
+            _loaded_resources.append(importlib.import_module("%s.%s" % (resources.__name__, module.name)))
+    return list(_loaded_resources)
+
+
+class HarborRequest:
+    """A request plus everything a Harbor handler needs."""
+
+    def __init__(self, base, emulator):
+        self.method = base.method
+        self.path = base.path
+        self.raw_path = base.raw_path
+        self.raw_query = base.raw_query
+        self.raw_target = base.raw_target
+        self.headers = base.headers
+        self.raw_body = base.body
+        self.cookies = base.cookies()
+        self.emulator = emulator
+        self.state = emulator.state
+        self.params = {}
+        self.query = {}  # name -> [values], decoded once
+        self.args = {}  # typed query parameters declared by the route
+        self.body = None  # bound JSON body
+        self.security = core.SecurityContext()
+
+    def header(self, name, default=None):
+        return self.headers.get(name, default)
+
+    def arg(self, name, default=None):
+        """First raw value of a query parameter."""
+        values = self.query.get(name)
+        return values[0] if values else default
+
+
+class HarborEmulator:
+    def __init__(self, admin_password=None, state_file=None, harbor_version=None):
+        self.admin_password = admin_password or secrets.token_urlsafe(18)
+        self.state_file = state_file
+        self.state = State(self.admin_password)
+        if state_file and os.path.exists(state_file):
+            self.state.load(state_file)
+        if harbor_version:
+            self.state.config["harbor_version"] = harbor_version
+        load_resources()
+        self.router = Router()
+        for method, pattern, handler, options in core.ROUTES:
+            self.router.add(method, pattern, handler, **options)
+
+    def set_external_url(self, url):
+        self.state.config["external_url"] = url
+
+    # -- control endpoints ---------------------------------------------------
+    def register_control(self, router):
+        router.add("POST", "/_emulator/seed", self._seed)
+        router.add("POST", "/_emulator/reset", self._reset)
+
+    def _seed(self, request):
+        try:
+            payload = json.loads(request.body or b"{}")
+        except ValueError:
+            return json_response({"error": "body must be a JSON object"}, 400)
+        if not isinstance(payload, dict):
+            return json_response({"error": "body must be a JSON object"}, 400)
+        unknown = sorted(set(payload) - set(core.SEED_HANDLERS))
+        if unknown:
+            return json_response({"error": "unknown seed keys: %s" % ", ".join(unknown)}, 400)
+        result = {}
+        with self.state.lock:
+            try:
+                for key, (_order, handler) in sorted(core.SEED_HANDLERS.items(), key=lambda item: item[1][0]):
+                    if key in payload:
+                        result[key] = handler(self, payload[key])
+            except core.HarborError as exc:
+                return json_response({"error": exc.message, "created": result}, 400)
+        return json_response(result, 201)
+
+    def _reset(self, _request):
+        with self.state.lock:
+            external_url = self.state.config.get("external_url")
+            version = self.state.config.get("harbor_version")
+            self.state.reset()
+            self.state.config["external_url"] = external_url
+            self.state.config["harbor_version"] = version
+        return json_response({"reset": True})
+
+    def after_request(self, request, response):
+        """Persist after every write so a restarted emulator keeps its objects."""
+        if not self.state_file or response.status == 0:
+            return
+        if request.method in SAFE_METHODS:
+            return
+        with self.state.lock:
+            self.state.save(self.state_file)
+
+    def save(self):
+        if self.state_file:
+            with self.state.lock:
+                self.state.save(self.state_file)
+
+    # -- API requests --------------------------------------------------------
+    def handle(self, request):
+        req = HarborRequest(request, self)
+        try:
+            response = self._dispatch(req)
+        except core.HarborError as exc:
+            response = core.error_response(exc)
+        except Exception:  # pylint: disable=broad-except
+            # Harbor turns any unexpected error into a masked 500.
+            response = core.error_response(core.internal_error())
+        # requestid middleware: echo or generate.
+        response.set_header("X-Request-Id", request.header("X-Request-Id") or str(uuid.uuid4()))
+        # Like Harbor's session middleware, hand out a session cookie: a
+        # client replaying it then hits the CSRF check below.
+        sid = req.cookies.get("sid") or secrets.token_hex(16)
+        response.add_header("Set-Cookie", "sid=%s; Path=/; HttpOnly" % sid)
+        return response
+
+    def _dispatch(self, req):
+        req.query, query_error = core.go_parse_query(req.raw_query)
+        if query_error:
+            raise core.bad_request(query_error)
+        # CSRF is only enforced for requests carrying a session (csrf.go).
+        if "sid" in req.cookies and req.method not in SAFE_METHODS:
+            raise core.forbidden("CSRF token invalid")
+        with self.state.lock:
+            req.security = core.compute_security_context(req)
+            if self._read_only_blocks(req):
+                raise core.denied("The system is in read only mode. Any modification is prohibited.")
+            try:
+                found, params = self.router.match(req.method, req.path)
+            except NoRoute as exc:
+                raise core.not_found("path %s was not found" % req.raw_path) from exc
+            except MethodNotAllowed as exc:
+                raise core.HarborError("METHOD_NOT_ALLOWED", "method %s is not allowed, but [%s] are" % (
+                    req.method, ",".join(exc.allowed))) from exc
+            req.params = params
+            bind_parameters(req, found.options)
+            response = found.handler(req)
+            return response if response is not None else core.ok()
+
+    def _read_only_blocks(self, req):
+        if not self.state.config.get("read_only") or req.method in SAFE_METHODS:
+            return False
+        # readonlySkippers: the configuration API stays writable.
+        return not (req.method == "PUT" and req.path.startswith(core.API_BASE + "/configurations"))
+
+
+def bind_parameters(req, options):
+    """go-swagger parameter binding: typed query values and the JSON body."""
+    errors = []
+    if options.get("paged"):
+        options = dict(options)
+        options.setdefault("query", {})
+        options["query"] = dict(options["query"], page="int", page_size="int")
+        req.args["page"], req.args["page_size"] = 1, 10
+    for name, kind in options.get("query", {}).items():
+        raw = req.arg(name)
+        if raw is None:
+            continue
+        if kind == "int":
+            try:
+                req.args[name] = int(raw)
+            except ValueError:
+                errors.append('%s in query must be of type int64: "%s"' % (name, raw))
+        elif kind == "bool":
+            value = core.parse_bool_text(raw)
+            if value is None:
+                errors.append('%s in query must be of type boolean: "%s"' % (name, raw))
+            req.args[name] = value
+        else:
+            req.args[name] = raw
+    if options.get("paged") and req.args.get("page_size", 10) > 100:
+        errors.append("page_size in query should be less than or equal to 100")
+    if errors:
+        raise core.unprocessable(errors)
+    schema = options.get("body")
+    if schema is None:
+        return
+    name = options.get("body_name", "body")
+    if not req.raw_body.strip():
+        if options.get("body_required", True):
+            raise core.unprocessable("%s in body is required" % name)
+        return
+    try:
+        req.body = json.loads(req.raw_body)
+    except ValueError as exc:
+        raise core.bad_request('parsing %s body from "" failed, because %s' % (name, exc)) from exc
+    problems = core.validate_schema(req.body, schema, root=name)
+    if problems:
+        raise core.unprocessable(problems)
