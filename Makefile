@@ -23,9 +23,9 @@ WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
 # the X.Y of a venv's interpreter, for ansible-test --python
 python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-TEST_STAGES := sanity units newest integration lint emulator-tests
+TEST_STAGES := sanity units newest integration molecule lint emulator-tests
 
-.PHONY: help venv venv-newest stage sanity units newest integration lint emulator-tests test demo clean
+.PHONY: help venv venv-newest stage sanity units newest integration molecule lint emulator-tests test demo clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
@@ -35,6 +35,7 @@ help:
 	@echo 'make units           ansible-test units (tests/unit)'
 	@echo 'make newest          sanity + units on the newest ansible-core, in $(VENV_NEWEST) (needs Python >= 3.12)'
 	@echo 'make integration     ansible-test integration, all targets, against the Harbor emulator'
+	@echo 'make molecule        molecule test for every role scenario, each against a fresh emulator'
 	@echo 'make lint            ansible-lint (production profile), antsibull-docs and antsibull-changelog lint'
 	@echo 'make emulator-tests  pytest tests/emulator/tests'
 	@echo 'make stage           copy the collection into $(COLLECTION)'
@@ -87,6 +88,9 @@ newest: stage
 integration: stage
 	$(WITH_EMULATOR) --integration-config $(COLLECTION)/tests/integration/integration_config.yml -- \
 	  $(ANSIBLE_TEST) integration --local --python $(call python_version,$(PY)) --color no
+
+molecule: stage
+	$(PY) tests/tools/run_molecule.py $(COLLECTIONS_DIR)
 
 # The staged tree is on the collections path, so FQCNs in playbooks and roles resolve to it.
 lint: stage
