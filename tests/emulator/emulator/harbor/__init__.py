@@ -1,4 +1,4 @@
-# Copyright (c) 2025 Cloud Temple
+# Copyright (c) Cloud Temple
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The Harbor v2.0 API emulator application.
 

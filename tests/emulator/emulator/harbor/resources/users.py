@@ -1,0 +1,106 @@
+# Copyright (c) Cloud Temple
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Users: list, search, get, current user; users are created by seeding.
+
+Harbor: src/server/v2.0/handler/user.go, src/pkg/user/manager.go.
+"""
+
+from __future__ import annotations
+
+from .. import core
+
+USER_FIELDS = {
+    "user_id": lambda u: u["user_id"], "username": lambda u: u["username"], "email": lambda u: u["email"],
+    "realname": lambda u: u["realname"], "sysadmin_flag": lambda u: bool(u.get("sysadmin_flag")),
+    "creation_time": lambda u: u["creation_time"], "update_time": lambda u: u["update_time"],
+}
+
+
+def user_to_json(user):
+    return {
+        "user_id": user["user_id"], "username": user["username"], "email": user["email"],
+        "realname": user["realname"], "comment": user.get("comment", ""),
+        "sysadmin_flag": bool(user.get("sysadmin_flag")), "admin_role_in_auth": False,
+        "creation_time": user["creation_time"], "update_time": user["update_time"],
+    }
+
+
+@core.seed_handler("users", order=20)
+def seed_users(emulator, items):
+    """``{"username", "password", "email", "realname", "sysadmin", "comment", "groups": [group names]}``."""
+    state = emulator.state
+    created = []
+    for item in items:
+        username = item.get("username") or ""
+        if not username or not item.get("password"):
+            raise core.bad_request("username and password are required")
+        if state.user_by_name(username) is not None:
+            raise core.conflict("user %s or email %s already exists" % (username, item.get("email", "")))
+        group_ids = []
+        for group_name in item.get("groups") or []:
+            group = next((g for g in state.table("usergroups").values() if g["group_name"] == group_name), None)
+            if group is None:
+                raise core.not_found("user group %s not found" % group_name)
+            group_ids.append(group["id"])
+        stamp = core.now_iso()
+        user = {
+            "username": username, "email": item.get("email") or "%s@example.com" % username,
+            "realname": item.get("realname") or username, "comment": item.get("comment") or "",
+            "sysadmin_flag": bool(item.get("sysadmin")), "group_ids": group_ids,
+            "creation_time": stamp, "update_time": stamp,
+        }
+        state.insert("users", user, id_field="user_id")
+        state.set_password(user, item["password"])
+        created.append({"user_id": user["user_id"], "username": username})
+    return created
+
+
+@core.route("GET", r"/users/current")
+def current_user(req):
+    core.require_authenticated(req)
+    if req.security.name != "local":
+        raise core.precondition("get current user not available for security context: %s" % req.security.name)
+    return core.as_json(user_to_json(req.security.user()))
+
+
+@core.route("GET", r"/users/search", paged=True, query={"username": "string"})
+def search_users(req):
+    username = req.args.get("username")
+    if username is None:
+        raise core.unprocessable("username in query is required")
+    core.require_authenticated(req)
+    users = core.apply_filters(req.state.rows("users"), {"username": core.Fuzzy(username)}, USER_FIELDS)
+    if not users:
+        return core.paged_response(req, [], 0)
+    # SearchByName returns at most page_size users, always from the first one.
+    shown = users[:req.args["page_size"]] if req.args["page_size"] > 0 else users
+    response = core.as_json([{"user_id": user["user_id"], "username": user["username"]} for user in shown])
+    response.set_header("X-Total-Count", len(users))
+    link = core.link_header(req, len(users), req.args["page"], req.args["page_size"])
+    if link:
+        response.set_header("Link", link)
+    return response
+
+
+@core.route("GET", r"/users", paged=True, query={"q": "string", "sort": "string"})
+def list_users(req):
+    core.require_system_access(req, "user", "list")
+    keywords = core.parse_q(req.arg("q"))
+    for key in ("username", "email"):
+        if req.arg(key):
+            keywords[key] = core.Fuzzy(req.arg(key))
+    users = core.apply_filters(req.state.rows("users"), keywords, USER_FIELDS)
+    users = core.apply_sort(users, core.parse_sort(req.arg("sort")), USER_FIELDS, [("user_id", False)])
+    return core.paginate(req, users, render=user_to_json)
+
+
+@core.route("GET", r"/users/(?P<id>[^/]+)")
+def get_user(req):
+    ident = core.path_int(req, "id")
+    current = req.security.user()
+    if current is None or current["user_id"] != ident:
+        core.require_system_access(req, "user", "read")
+    user = req.state.get("users", ident)
+    if user is None:
+        raise core.not_found("user %d not found" % ident)
+    return core.as_json(user_to_json(user))
