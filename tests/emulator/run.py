@@ -1,0 +1,109 @@
+#!/usr/bin/env python
+# Copyright (c) Cloud Temple
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Start the emulators and print one JSON line describing them.
+
+    python3 tests/emulator/run.py [--harbor-port N] [--kube-port N] [--tls] [--state-file F]
+
+The first stdout line is ``{"harbor_url", "username", "password"[, "ca_path"]}``;
+the process then serves until SIGTERM/SIGINT and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+
+from emulator.harbor import HarborEmulator
+from emulator.http import EmulatorServer
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Harbor API v2.0 emulator for tests.")
+    parser.add_argument("--harbor-port", type=int, default=0, help="port of the Harbor API (default: a free one)")
+    parser.add_argument("--kube-port", type=int, default=None,
+                        help="port of the Kubernetes API emulator (accepted; no Kubernetes emulator is wired yet)")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a freshly generated private CA")
+    parser.add_argument("--state-file", help="load state from this file and save it after every write")
+    parser.add_argument("--admin-password", help="password of the admin user (default: random)")
+    parser.add_argument("--harbor-version", help="Harbor release to emulate, e.g. v2.10.0 (default: v2.15.2)")
+    parser.add_argument("--verbose", action="store_true", help="log one line per request on stderr")
+    return parser.parse_args(argv)
+
+
+class TlsMaterial:
+    """Where the CA lives: next to the state file (reused across restarts) or in a temp dir."""
+
+    def __init__(self, state_file):
+        if state_file:
+            self.directory = os.path.dirname(os.path.abspath(state_file))
+            self.prefix = os.path.basename(state_file) + "."
+            self.temporary = False
+        else:
+            self.directory = tempfile.mkdtemp(prefix="harbor-emulator-")
+            self.prefix = ""
+            self.temporary = True
+
+    def server_context(self):
+        try:
+            from emulator.tls import create_server_context  # pylint: disable=import-outside-toplevel
+            return create_server_context(self.directory, self.prefix)
+        except ImportError as exc:
+            self.cleanup()
+            raise SystemExit("--tls needs the 'cryptography' package (%s)" % exc) from exc
+
+    def cleanup(self):
+        if self.temporary:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    tls = TlsMaterial(args.state_file) if args.tls else None
+    ssl_context, ca_path = tls.server_context() if tls else (None, None)
+
+    harbor = HarborEmulator(admin_password=args.admin_password, state_file=args.state_file,
+                            harbor_version=args.harbor_version)
+    harbor_server = EmulatorServer(harbor, port=args.harbor_port, ssl_context=ssl_context, verbose=args.verbose)
+    harbor.set_external_url(harbor_server.url)
+    servers = [harbor_server]
+    info = {"harbor_url": harbor_server.url, "username": "admin", "password": harbor.admin_password}
+    if ca_path:
+        info["ca_path"] = ca_path
+
+    # Further emulators plug in here: build the app, wrap it in an
+    # EmulatorServer (same ssl_context), append it to ``servers`` and publish
+    # its coordinates in ``info`` (the Kubernetes one adds "kube_url" and
+    # "kubeconfig" for --kube-port).
+
+    stop = threading.Event()
+
+    def request_stop(_signum, _frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    for server in servers:
+        server.start_background()
+
+    sys.stdout.write(json.dumps(info) + "\n")
+    sys.stdout.flush()
+    while not stop.wait(0.5):
+        pass
+
+    for server in servers:
+        server.shutdown()
+    harbor.save()
+    if tls:
+        tls.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
