@@ -1,0 +1,103 @@
+# Copyright (c) Cloud Temple
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Users, user groups and system configurations."""
+
+from __future__ import annotations
+
+from emulator_client import error_of, unique
+
+
+def test_users_listing_is_for_admins(emulator):
+    username, creds = emulator.add_user()
+    listed = emulator.get("/users?q=username%%3D%s" % username)
+    assert listed.headers["X-Total-Count"] == "1"
+    user = listed.json()[0]
+    assert user["username"] == username and user["sysadmin_flag"] is False
+    assert "password" not in user and "password_hash" not in user and "salt" not in user
+    assert [u["username"] for u in emulator.get("/users?username=" + username[:9]).json()] == [username]
+    assert error_of(emulator.get("/users", auth=creds)) == ("FORBIDDEN", username)
+    assert emulator.get("/users", auth=None).status_code == 401
+
+
+def test_get_user_by_id(emulator):
+    username, creds = emulator.add_user()
+    uid = emulator.get("/users/current", auth=creds).json()["user_id"]
+    assert emulator.get("/users/%d" % uid).json()["username"] == username
+    # A user may read itself, not others.
+    assert emulator.get("/users/%d" % uid, auth=creds).status_code == 200
+    assert emulator.get("/users/1", auth=creds).status_code == 403
+    assert error_of(emulator.get("/users/999999")) == ("NOT_FOUND", "user 999999 not found")
+
+
+def test_user_search(emulator):
+    prefix = unique("find")
+    for suffix in ("a", "b"):
+        emulator.seed(users=[{"username": prefix + suffix, "password": "Passw0rd!"}])
+    _user, creds = emulator.add_user()
+    found = emulator.get("/users/search?username=" + prefix, auth=creds)
+    assert found.headers["X-Total-Count"] == "2"
+    assert sorted(item["username"] for item in found.json()) == [prefix + "a", prefix + "b"]
+    assert set(found.json()[0]) == {"user_id", "username"}
+    assert emulator.get("/users/search?username=" + prefix, auth=None).status_code == 401
+    assert emulator.get("/users/search").status_code == 422
+    assert emulator.get("/users/search?username=nobody-" + prefix).json() == []
+
+
+def test_seeded_sysadmin_has_admin_rights(emulator):
+    _username, creds = emulator.add_user(sysadmin=True)
+    assert emulator.get("/users/current", auth=creds).json()["sysadmin_flag"] is True
+    assert emulator.get("/quotas", auth=creds).status_code == 200
+    assert emulator.get("/configurations", auth=creds).status_code == 200
+
+
+def test_user_groups(emulator):
+    group = unique("devs")
+    emulator.seed(groups=[{"group_name": group, "group_type": 1, "ldap_group_dn": "cn=%s,ou=groups" % group}])
+    listed = emulator.get("/usergroups?group_name=" + group)
+    assert listed.json() == [{"id": listed.json()[0]["id"], "group_name": group, "group_type": 1,
+                              "ldap_group_dn": "cn=%s,ou=groups" % group}]
+    username, creds = emulator.add_user()
+    assert error_of(emulator.get("/usergroups", auth=creds)) == ("FORBIDDEN", username)
+
+
+def test_configurations(fresh_emulator):
+    config = fresh_emulator.get("/configurations").json()
+    for key, value in (("robot_name_prefix", "robot$"), ("robot_token_duration", 30),
+                       ("project_creation_restriction", "everyone"), ("quota_per_project_enable", True),
+                       ("storage_per_project", -1), ("read_only", False), ("auth_mode", "db_auth")):
+        assert config[key] == {"value": value, "editable": True}
+    assert "ldap_search_password" not in config  # passwords are write-only
+    update = {"robot_name_prefix": " bot$ ", "storage_per_project": 1024, "not_a_key": 1}
+    assert fresh_emulator.put("/configurations", json=update).status_code == 200
+    config = fresh_emulator.get("/configurations").json()
+    assert (config["robot_name_prefix"]["value"], config["storage_per_project"]["value"]) == ("bot$", 1024)
+    assert "not_a_key" not in config
+    _name, pid = fresh_emulator.create_project()
+    quota = fresh_emulator.get("/quotas?reference=project&reference_id=%d" % pid).json()[0]
+    assert quota["hard"] == {"storage": 1024}
+
+
+def test_configuration_validation(fresh_emulator):
+    def fails(body):
+        return error_of(fresh_emulator.put("/configurations", json=body))
+
+    assert fails({"project_creation_restriction": "nobody"}) == (
+        "BAD_REQUEST", "bad request: item name project_creation_restriction: invalid project_creation_restriction, "
+                       "should be adminonly or everyone")
+    assert fails({"robot_name_prefix": "  "}) == (
+        "BAD_REQUEST", "bad request: robot_name_prefix cannot be empty or contain only spaces")
+    assert fails({"storage_per_project": 0}) == (
+        "BAD_REQUEST", "bad request: invalid non-positive value for quota limit, value=0")
+    assert fails({"robot_token_duration": 0}) == ("BAD_REQUEST", "the robot_token_duration value must be positive")
+    assert fresh_emulator.put("/configurations", json={"read_only": "yes"}).status_code == 422
+    fresh_emulator.add_user()
+    assert fails({"auth_mode": "ldap_auth"}) == (
+        "BAD_REQUEST", "the auth mode cannot be modified as new users have been inserted into database")
+    assert fresh_emulator.get("/configurations").json()["auth_mode"]["editable"] is False
+
+
+def test_configurations_are_for_admins(emulator):
+    username, creds = emulator.add_user()
+    assert error_of(emulator.get("/configurations", auth=creds)) == ("FORBIDDEN", username)
+    assert emulator.put("/configurations", json={"read_only": True}, auth=creds).status_code == 403
+    assert emulator.get("/configurations", auth=None).status_code == 401
