@@ -7,6 +7,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
+# every target re-stages the same build/ tree, so targets must not run side by side
+.NOTPARALLEL:
 
 PYTHON ?= python3
 VENV := .venv
@@ -23,7 +25,7 @@ WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
 # the X.Y of a venv's interpreter, for ansible-test --python
 python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-TEST_STAGES := sanity units newest integration molecule lint emulator-tests
+TEST_STAGES := sanity units newest integration molecule demo lint emulator-tests
 
 .PHONY: help venv venv-newest stage sanity units newest integration molecule lint emulator-tests test demo clean
 
@@ -134,4 +136,4 @@ demo: stage
 
 clean:
 	rm -rf build tests/output .pytest_cache .ansible
-	find . -name __pycache__ -type d -not -path './.venv*' -prune -exec rm -rf {} +
+	find . \( -path ./.git -o -path ./.venv -o -path './.venv-*' \) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
