@@ -110,6 +110,7 @@ def test_get_by_name_or_id(emulator):
     # All digits: an id unless X-Is-Resource-Name says it is a name.
     assert emulator.get("/projects/" + digits).status_code == 404
     assert get_project(emulator, digits)["name"] == digits
+    assert emulator.get("/projects/" + digits, headers={"X-Is-Resource-Name": "maybe"}).status_code == 422
     spaced = emulator.get("/projects/bad%20name")
     assert error_of(spaced) == ("BAD_REQUEST", "invalid project name: 'bad name'")
 

@@ -493,9 +493,20 @@ def get_project(state, ref):
     return project
 
 
+def header_bool(req, name):
+    """A boolean header (default false); go-swagger answers 422 when it does not parse."""
+    raw = req.header(name)
+    if raw is None:
+        return False
+    value = parse_bool_text(raw)
+    if value is None:
+        raise unprocessable('%s in header must be of type boolean: "%s"' % (name, raw))
+    return value
+
+
 def project_ref(req, raw):
     """``{project_name_or_id}``: digits are an id unless ``X-Is-Resource-Name: true`` (handler/util.go)."""
-    if parse_bool_text(req.header("X-Is-Resource-Name") or "false") is not True and raw.isdigit():
+    if not header_bool(req, "X-Is-Resource-Name") and raw.isdigit():
         return int(raw)
     return raw
 

@@ -252,9 +252,8 @@ def _go_quote(text):
 def create_project(req):
     state = req.state
     security = req.security
-    body = req.body
-    if not isinstance(body, dict):
-        body = {}
+    body = req.body if isinstance(req.body, dict) else {}
+    name_in_location = core.header_bool(req, "X-Resource-Name-In-Location")
     core.require_authenticated(req)
     reason = security.project_creation_error()
     if reason:
@@ -317,7 +316,6 @@ def create_project(req):
                                 "creation_time": stamp, "update_time": stamp})
     for hook in core.PROJECT_CREATE_HOOKS:
         hook(req, project, body)
-    name_in_location = core.parse_bool_text(req.header("X-Resource-Name-In-Location") or "false")
     return core.created(req, name if name_in_location else pid)
 
 
