@@ -72,12 +72,6 @@ class Response:
     def add_header(self, name, value):
         self.headers.append((name, str(value)))
 
-    def get_header(self, name):
-        for key, value in self.headers:
-            if key.lower() == name.lower():
-                return value
-        return None
-
 
 def json_response(obj, status=200, headers=None, trailing_newline=False):
     """Serialise ``obj`` as compact JSON (Go's encoding/json style)."""

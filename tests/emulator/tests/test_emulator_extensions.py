@@ -17,7 +17,7 @@ import requests
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # pylint: disable=wrong-import-position
-from emulator.harbor import HarborEmulator, core  # noqa: E402
+from emulator.harbor import HarborEmulator, core, load_resources  # noqa: E402
 from emulator.http import EmulatorServer  # noqa: E402
 
 ADMIN = ("admin", "Harbor12345")
@@ -33,27 +33,30 @@ def server_fixture():
     instance.shutdown()
 
 
-@pytest.fixture(name="registered")
-def registered_fixture():
-    """Register hooks for one test and remove them afterwards."""
-    added = []
-
-    def register(registry, item):
-        registry.append(item)
-        added.append((registry, item))
-        return item
-
-    yield register
-    for registry, item in added:
-        registry.remove(item)
+@pytest.fixture(name="restore_registries")
+def restore_registries_fixture():
+    """Hooks registered by a test are removed afterwards."""
+    load_resources()  # the built-in registrations must be part of what is restored
+    lists = ("ROUTES", "SECURITY_GENERATORS", "PROJECT_CREATE_HOOKS", "PROJECT_DELETE_HOOKS", "IMMUTABLE_MATCHERS")
+    saved = {name: list(getattr(core, name)) for name in lists}
+    saved_seeds = dict(core.SEED_HANDLERS)
+    yield
+    for name, items in saved.items():
+        getattr(core, name)[:] = items
+    core.SEED_HANDLERS.clear()
+    core.SEED_HANDLERS.update(saved_seeds)
 
 
 def call(server, method, path, auth=ADMIN, **kwargs):
     return requests.request(method, server.url + "/api/v2.0" + path, auth=auth, timeout=10, **kwargs)
 
 
-def test_immutable_matcher_protects_tags(server, registered):
-    registered(core.IMMUTABLE_MATCHERS, lambda state, project, repository, tag: tag.startswith("v"))
+@pytest.mark.usefixtures("restore_registries")
+def test_immutable_matcher_protects_tags(server):
+    @core.immutable_matcher
+    def v_tags(_state, _project, repository, tag):
+        return repository == "app" and tag.startswith("v")
+
     assert call(server, "POST", "/projects", json={"project_name": "imm"}).status_code == 201
     seeded = requests.post(server.url + "/_emulator/seed", timeout=10, json={"repositories": [
         {"project": "imm", "name": "app", "artifacts": [{"tags": ["v1", "dev"]}]}]})
@@ -88,15 +91,16 @@ class FakeRobotContext(core.SecurityContext):
         return "Only system level robot can create project"
 
 
-def test_security_generator_order(server, registered):
+@pytest.mark.usefixtures("restore_registries")
+def test_security_generator_order(server):
+    @core.security_generator("robot", order=50)
     def robot_generator(req):
         creds = core.parse_basic_auth(req)
         if creds and creds[0].startswith(req.state.config["robot_name_prefix"]) and creds[1] == "Robot-Secret1":
             return FakeRobotContext()
         return None
 
-    registered(core.SECURITY_GENERATORS, (50, "robot", robot_generator))
-    core.SECURITY_GENERATORS.sort(key=lambda item: item[0])
+    assert [name for _order, name, _func in core.SECURITY_GENERATORS][:2] == ["robot", "basicAuth"]
     robot = ("robot$ci", "Robot-Secret1")
     current = call(server, "GET", "/users/current", auth=robot)
     assert current.status_code == 412
@@ -108,27 +112,44 @@ def test_security_generator_order(server, registered):
     assert call(server, "GET", "/users/current").status_code == 200
 
 
-def test_project_hooks(server, registered):
+@pytest.mark.usefixtures("restore_registries")
+def test_project_hooks(server):
     seen = []
-    registered(core.PROJECT_CREATE_HOOKS, lambda req, project, body: seen.append(("create", project["name"])))
-    registered(core.PROJECT_DELETE_HOOKS, lambda req, project: seen.append(("delete", project["project_id"])))
+
+    @core.on_project_create
+    def created(_req, project, body):
+        seen.append(("create", project["name"], body.get("registry_id")))
+
+    @core.on_project_delete
+    def deleted(req, project):
+        seen.append(("delete", project["project_id"], req.state.project_by_name("hooked")))
+
     assert call(server, "POST", "/projects", json={"project_name": "hooked"}).status_code == 201
     assert call(server, "DELETE", "/projects/hooked").status_code == 200
-    assert seen == [("create", "hooked"), ("delete", 1)]
+    # The project is already gone (soft-deleted) when the delete hooks run.
+    assert seen == [("create", "hooked", None), ("delete", 1, None)]
 
 
-def test_new_resource_module_routes(registered):
+@pytest.mark.usefixtures("restore_registries")
+def test_new_resource_module_routes_and_seed():
+    @core.route("GET", r"/projects/(?P<project>[^/]+)/hello")
     def hello(req):
         core.require_project_access(req, core.project_ref(req, req.params["project"]), "list", "immutable-tag")
-        return core.as_json({"project": req.params["project"]})
+        return core.as_json({"project": req.params["project"], "widgets": req.state.rows("widgets")})
 
-    registered(core.ROUTES, ("GET", core.API_BASE + r"/projects/(?P<project>[^/]+)/hello", hello, {}))
+    @core.seed_handler("widgets", order=70)
+    def seed_widgets(emulator, items):
+        return [emulator.state.insert("widgets", dict(item)) for item in items]
+
     app = HarborEmulator(admin_password=ADMIN[1])
     instance = EmulatorServer(app)
     instance.start_background()
     try:
         call(instance, "POST", "/projects", json={"project_name": "greet"})
-        assert call(instance, "GET", "/projects/greet/hello").json() == {"project": "greet"}
+        seeded = requests.post(instance.url + "/_emulator/seed", json={"widgets": [{"name": "w"}]}, timeout=10)
+        assert seeded.json() == {"widgets": [1]}
+        expected = {"project": "greet", "widgets": [{"id": 1, "name": "w"}]}
+        assert call(instance, "GET", "/projects/greet/hello").json() == expected
         assert call(instance, "GET", "/projects/greet/hello", auth=None).status_code == 401
     finally:
         instance.shutdown()

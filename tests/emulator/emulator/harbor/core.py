@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import hmac
 import json
 import re
 from urllib.parse import urlencode
@@ -440,10 +439,6 @@ def compute_security_context(req):
         if context is not None:
             return context
     return SecurityContext()
-
-
-def constant_time_equal(left, right):
-    return hmac.compare_digest(left.encode("utf-8"), right.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------

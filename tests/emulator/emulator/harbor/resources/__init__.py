@@ -4,5 +4,5 @@
 
 A module registers its routes with ``@core.route`` and may subscribe to the
 hooks of ``core`` (``on_project_create``, ``on_project_delete``,
-``tag_guard``, ``security_generator``, ``seed_handler``).
+``immutable_matcher``, ``security_generator``, ``seed_handler``).
 """
