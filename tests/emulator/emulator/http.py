@@ -31,7 +31,7 @@ class Request:
     def __init__(self, method, raw_target, headers, body):
         self.method = method.upper()
         self.raw_target = raw_target  # path + '?' + query exactly as sent
-        raw_path, _, self.raw_query = raw_target.partition("?")
+        raw_path, _mark, self.raw_query = raw_target.partition("?")
         self.raw_path = raw_path
         # Routing works on the once-decoded path, like Go's URL.Path.
         self.path = unquote(raw_path)

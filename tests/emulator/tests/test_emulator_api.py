@@ -14,8 +14,8 @@ BAD_CREDS = ("admin", "wrong-password")
 
 
 def test_bad_credentials_are_anonymous_not_401(emulator):
-    public, _ = emulator.create_project(metadata={"public": "true"})
-    private, _ = emulator.create_project()
+    public, _pid = emulator.create_project(metadata={"public": "true"})
+    private, _pid = emulator.create_project()
     listed = emulator.get("/projects?page_size=100", auth=BAD_CREDS)
     assert listed.status_code == 200
     names = [project["name"] for project in listed.json()]
@@ -193,7 +193,7 @@ def test_service_endpoints(emulator):
 
 
 def test_read_only_mode(fresh_emulator):
-    name, _ = fresh_emulator.create_project()
+    name, _pid = fresh_emulator.create_project()
     fresh_emulator.seed(configurations={"read_only": True})
     blocked = fresh_emulator.post("/projects", json={"project_name": unique("ro")})
     assert blocked.status_code == 403
@@ -208,7 +208,7 @@ def test_read_only_mode(fresh_emulator):
 
 def test_version_gating_of_auto_sbom_generation(fresh_emulator):
     fresh_emulator.seed(configurations={"harbor_version": "v2.10.3"})
-    name, _ = fresh_emulator.create_project(metadata={"auto_sbom_generation": "true", "auto_scan": "true"})
+    name, _pid = fresh_emulator.create_project(metadata={"auto_sbom_generation": "true", "auto_scan": "true"})
     assert fresh_emulator.get("/projects/" + name).json()["metadata"] == {"public": "false", "auto_scan": "true"}
     rejected = fresh_emulator.post("/projects/%s/metadatas/" % name, json={"auto_sbom_generation": "true"})
     assert error_of(rejected) == ("BAD_REQUEST", "invalid key: auto_sbom_generation")

@@ -45,7 +45,7 @@ def test_project_json_shape(emulator):
 
 
 def test_create_validation(emulator):
-    duplicate, _ = emulator.create_project()
+    duplicate, _pid = emulator.create_project()
     conflict = emulator.post("/projects", json={"project_name": duplicate})
     assert conflict.status_code == 409
     assert error_of(conflict) == ("CONFLICT", "The project named %s already exists" % duplicate)
@@ -64,12 +64,12 @@ def test_create_validation(emulator):
 
 
 def test_create_metadata_rules(emulator):
-    name, _ = emulator.create_project(public=True, metadata={
+    name, _pid = emulator.create_project(public=True, metadata={
         "auto_scan": "true", "severity": "", "proxy_speed_kb": "100", "retention_id": "", "unknown": "x"})
     metadata = get_project(emulator, name)["metadata"]
     # Top-level public fills metadata.public; proxy keys and unknown keys are dropped; values stay strings.
     assert metadata == {"public": "true", "auto_scan": "true", "severity": "unknown"}
-    explicit, _ = emulator.create_project(public=True, metadata={"public": "false"})
+    explicit, _pid = emulator.create_project(public=True, metadata={"public": "false"})
     assert get_project(emulator, explicit)["metadata"]["public"] == "false"
 
 
@@ -137,7 +137,7 @@ def test_rbac_creator_is_project_admin(emulator):
     assert emulator.put("/projects/%d" % pid, json={"metadata": {"auto_scan": "true"}}, auth=other_creds).status_code == 403
     assert emulator.put("/projects/%d" % pid, json={"metadata": {"auto_scan": "true"}}, auth=owner_creds).status_code == 200
     # Listing as a member: own projects plus public ones, never other private ones.
-    admin_private, _ = emulator.create_project()
+    admin_private, _pid = emulator.create_project()
     names = [p["name"] for p in emulator.get("/projects?page_size=100", auth=owner_creds).json()]
     assert name in names and admin_private not in names
     assert emulator.delete("/projects/%d" % pid, auth=owner_creds).status_code == 200
@@ -154,9 +154,9 @@ def test_adminonly_creation_restriction(fresh_emulator):
 def test_list_filters(emulator):
     prefix = unique("lst")
     owner, creds = emulator.add_user()
-    public, _ = emulator.create_project(name=prefix + "-pub", metadata={"public": "true"})
-    private, _ = emulator.create_project(name=prefix + "-priv")
-    mine, _ = emulator.create_project(name=prefix + "-mine", auth=creds)
+    public, _pid = emulator.create_project(name=prefix + "-pub", metadata={"public": "true"})
+    private, _pid = emulator.create_project(name=prefix + "-priv")
+    mine, _pid = emulator.create_project(name=prefix + "-mine", auth=creds)
 
     def names(path, **kwargs):
         response = emulator.get(path, **kwargs)
@@ -176,7 +176,7 @@ def test_list_filters(emulator):
 
 
 def test_head_project(emulator):
-    name, _ = emulator.create_project()
+    name, _pid = emulator.create_project()
     found = emulator.request("HEAD", "/projects?project_name=" + name)
     assert (found.status_code, found.content) == (200, b"")
     assert emulator.request("HEAD", "/projects?project_name=" + unique("no")).status_code == 404

@@ -76,7 +76,7 @@ def test_quota_update_validation(emulator):
 
 
 def test_quota_list_paging(emulator):
-    for _ in range(2):
+    for _index in range(2):
         emulator.create_project()
     page = emulator.get("/quotas?page=1&page_size=1")
     assert int(page.headers["X-Total-Count"]) >= 2

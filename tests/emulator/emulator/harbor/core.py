@@ -408,7 +408,7 @@ class LocalUserContext(SecurityContext):
 def parse_basic_auth(req):
     """Return (username, password) from an ``Authorization: Basic`` header, or None."""
     header = req.header("Authorization") or ""
-    scheme, _, value = header.partition(" ")
+    scheme, _sep, value = header.partition(" ")
     if scheme.lower() != "basic" or not value:
         return None
     try:
@@ -588,7 +588,7 @@ def go_parse_query(raw_query):
         if ";" in part:
             error = error or "invalid semicolon separator in query"
             continue
-        key, _, value = part.partition("=")
+        key, _sep, value = part.partition("=")
         try:
             key = go_unescape(key)
             value = go_unescape(value)

@@ -41,7 +41,7 @@ def _sort_quotas(state, quotas, raw_sort):
 
     result = sorted(quotas, key=lambda quota: quota["creation_time"], reverse=True)
     for key, desc in reversed(core.parse_sort(raw_sort)):
-        section, _, resource = key.partition(".")
+        section, _dot, resource = key.partition(".")
         if section in ("hard", "used") and resource:
             result.sort(key=amount(section, resource), reverse=desc)
         elif key in ("creation_time", "update_time"):
