@@ -310,13 +310,17 @@ class Project(Resource):
     def create(self, desired):
         body = dict(project_name=self.name, metadata=self._metadata(desired))
         body['metadata'].setdefault('public', 'false')
-        if 'cve_allowlist' in desired or 'cve_allowlist_expires_at' in desired:
-            body['cve_allowlist'] = self._allowlist(desired.get('cve_allowlist', []), desired.get('cve_allowlist_expires_at'))
         if 'storage_quota' in desired:
             body['storage_limit'] = parse_size('storage_quota', desired['storage_quota'])
         if self.registry_id is not None:
             body['registry_id'] = self.registry_id
-        self.client.post('/projects', json=body, permission='project:create (system)')
+        created = self.client.post('/projects', json=body, permission='project:create (system)')
+        if 'cve_allowlist' in desired or 'cve_allowlist_expires_at' in desired:
+            # Harbor creates every project with an empty allowlist whatever the POST says: set it afterwards.
+            allowlist = self._allowlist(desired.get('cve_allowlist', []), desired.get('cve_allowlist_expires_at'),
+                                        created.location_id or 0)
+            self.client.put(self.client.project_path(self.name), json=dict(cve_allowlist=allowlist), resource_name=True,
+                            permission='project:update on project %s' % self.name)
         return self.find()
 
     def update(self, current, changes, desired):

@@ -91,6 +91,19 @@ def test_create_check_mode_idempotent(monkeypatch, harbor):
     assert conversation.methods == ['GET']
 
 
+def test_create_sets_the_allowlist_after_the_post_because_harbor_ignores_it_there(monkeypatch, harbor):
+    harbor([
+        MISSING,
+        Call('POST', '/projects', FakeResponse(201, headers={'Location': '/api/v2.0/projects/12'}),
+             json={'project_name': 'payments', 'metadata': {'public': 'false'}}),
+        Call('PUT', '/projects/payments', FakeResponse(200), json={'cve_allowlist': {
+            'project_id': 12, 'items': [{'cve_id': 'CVE-2024-0001'}], 'expires_at': None}}),
+        get_payments(),
+    ])
+    result, failed = run(monkeypatch, dict(name='payments', cve_allowlist=['CVE-2024-0001']))
+    assert not failed and result['changed']
+
+
 def test_update_sends_only_the_changed_metadata(monkeypatch, harbor):
     harbor([
         get_payments(project(metadata={'auto_scan': 'false', 'severity': 'low'})),
