@@ -50,8 +50,8 @@ options:
     default: 30
 notes:
   - All modules of this collection belong to the action group C(cloudtemple.harbor.harbor), so the
-    connection options can be set once for a play with
-    C(module_defaults: {group/cloudtemple.harbor.harbor: {harbor_url: ..., ...}}).
+    connection options can be set once for a play under C(module_defaults) with the key
+    C(group/cloudtemple.harbor.harbor).
 """
 
     # Attributes of modules that change Harbor.

@@ -12,7 +12,7 @@ short_description: Manage a Harbor project and its security settings
 version_added: 0.1.0
 description:
   - Creates, updates or deletes one Harbor project, with the settings the Harbor UI shows under
-    C(Configuration): visibility, scan on push, the vulnerability threshold that blocks pulls, cosign
+    C(Configuration) - visibility, scan on push, the vulnerability threshold that blocks pulls, cosign
     enforcement, SBOM generation, the CVE allowlist, and the storage quota.
   - Only the options set in the task are compared and changed; an existing project is adopted as it is.
   - Harbor stores project settings as strings and merges them on update; the module sends only the settings

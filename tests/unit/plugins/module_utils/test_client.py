@@ -81,7 +81,7 @@ def test_idempotent_request_is_retried_after_503_and_429_with_retry_after(harbor
 
 def test_backoff_grows_and_gives_up(harbor):
     sleeps = []
-    harbor([Call('GET', '/health', FakeResponse(502)) for _ in range(3)])
+    harbor([Call('GET', '/health', FakeResponse(502))] * 3)
     with pytest.raises(HarborTransportError) as error:
         make_client(sleeps=sleeps, max_attempts=3).get('/health')
     assert error.value.status == 502
@@ -127,7 +127,7 @@ def test_refused_connection_is_retried_even_for_post_since_nothing_was_sent(harb
 
 
 def test_read_timeout_names_the_option(harbor):
-    harbor([Call('GET', '/ping', requests.exceptions.ReadTimeout('read timed out')) for _ in range(2)])
+    harbor([Call('GET', '/ping', requests.exceptions.ReadTimeout('read timed out'))] * 2)
     with pytest.raises(HarborTransportError, match='harbor_timeout'):
         make_client(max_attempts=2, timeout=5).get('/ping')
 
@@ -162,8 +162,8 @@ def test_identity_of_an_admin(harbor):
 
 
 def test_errors_carry_harbor_code_message_and_an_actionable_hint(harbor):
-    harbor([Call('POST', '/robots', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'),
-                                                   headers={'X-Request-Id': 'req-1'}))])
+    denied = FakeResponse(403, error_body('FORBIDDEN', 'forbidden'), headers={'X-Request-Id': 'req-1'})
+    harbor([Call('POST', '/robots', denied)])
     with pytest.raises(HarborError) as error:
         make_client(username='robot$p+ci').post('/robots', json={}, permission='robot:create on project p')
     text = str(error.value)

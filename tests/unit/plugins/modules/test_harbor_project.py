@@ -129,8 +129,8 @@ def test_missing_metadata_keys_count_as_false(monkeypatch, harbor):
 
 
 def test_cve_allowlist_order_does_not_matter(monkeypatch, harbor):
-    harbor([get_payments(project(cve_allowlist={'project_id': 12, 'items': [{'cve_id': 'CVE-2024-0002'},
-                                                                          {'cve_id': 'CVE-2024-0001'}]}))])
+    items = [{'cve_id': 'CVE-2024-0002'}, {'cve_id': 'CVE-2024-0001'}]
+    harbor([get_payments(project(cve_allowlist={'project_id': 12, 'items': items}))])
     result, _failed = run(monkeypatch, dict(name='payments', cve_allowlist=['CVE-2024-0001', 'CVE-2024-0002']))
     assert not result['changed']
 
@@ -206,8 +206,8 @@ def test_proxy_cache_project_is_created_with_the_registry_id(monkeypatch, harbor
     harbor([
         Call('GET', '/projects/hub', FakeResponse(404, error_body('NOT_FOUND', 'x'))),
         Call('GET', '/registries', FakeResponse(200, [{'id': 4, 'name': 'dockerhub'}], {'X-Total-Count': '1'})),
-        Call('POST', '/projects', FakeResponse(201), json={'project_name': 'hub', 'registry_id': 4,
-                                                          'metadata': {'public': 'false', 'proxy_speed_kb': '2048'}}),
+        Call('POST', '/projects', FakeResponse(201), json={
+            'project_name': 'hub', 'registry_id': 4, 'metadata': {'public': 'false', 'proxy_speed_kb': '2048'}}),
         Call('GET', '/projects/hub', FakeResponse(200, project(name='hub', registry_id=4))),
     ])
     result, failed = run(monkeypatch, dict(name='hub', proxy_cache_registry='dockerhub', proxy_speed_kb=2048))
