@@ -95,11 +95,19 @@ molecule: stage
 	$(PY) tests/tools/run_molecule.py $(COLLECTIONS_DIR)
 
 # The staged tree is on the collections path, so FQCNs in playbooks and roles resolve to it.
+# All three linters run even when one fails, so one pass shows every problem.
+LINTERS := \
+  'ansible-lint' \
+  'antsibull-docs lint-collection-docs --plugin-docs .' \
+  'antsibull-changelog lint'
+
 lint: stage
-	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTIONS_DIR)) $(abspath $(VENV))/bin/ansible-lint
-	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTIONS_DIR)) \
-	  $(abspath $(VENV))/bin/antsibull-docs lint-collection-docs --plugin-docs .
-	cd $(COLLECTION) && $(abspath $(VENV))/bin/antsibull-changelog lint
+	@cd $(COLLECTION); failed=0; \
+	for linter in $(LINTERS); do \
+	  echo "--- $$linter"; \
+	  PATH=$(abspath $(VENV))/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTIONS_DIR)) $$linter || { echo "--- $$linter: FAILED"; failed=1; }; \
+	done; \
+	exit $$failed
 
 # pytest exits 5 when it collects no test: fine while the emulator has none yet.
 emulator-tests: venv
