@@ -34,7 +34,7 @@ def test_users_current_validates_credentials(emulator):
     me = emulator.get("/users/current").json()
     assert me["user_id"] == 1 and me["username"] == "admin" and me["sysadmin_flag"] is True
     assert {"email", "realname", "creation_time", "update_time", "comment"} <= set(me)
-    # Robot-prefixed logins are robots; without a robot module they are unknown, hence anonymous.
+    # Robot-prefixed logins are robots; a robot that does not exist is anonymous.
     assert emulator.get("/users/current", auth=("robot$ci", "Secret123")).status_code == 401
 
 
