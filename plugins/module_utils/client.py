@@ -470,6 +470,19 @@ class HarborClient:
         return project
 
 
+def probe_login(url, username, password, validate_certs=True, ca_path=None, timeout=30):
+    """True if Harbor accepts these credentials (a user, or a robot by its full name), False if it rejects them.
+
+    Only GET /users/current is sent, with these credentials alone: it answers 200 for a user, 412 for a robot and
+    401 when the credentials were rejected (wrong secret, disabled or expired robot, wrong robot name prefix).
+    Anything else, such as an unreachable Harbor, raises HarborError: it says nothing about the credentials.
+    """
+    if not username or not password:
+        return False
+    return HarborClient(url, username=username, password=password, validate_certs=validate_certs, ca_path=ca_path,
+                        timeout=timeout).credentials_valid()
+
+
 def client_from_module(module):
     """Build the client from the connection options, or fail the module with a clear message."""
     if requests is None:

@@ -58,15 +58,17 @@ class Call:
     """One expected request and the answer to give.
 
     `answer` is a FakeResponse or an exception instance to raise (a dropped connection, a timeout).
-    `json` (optional) is compared with the request body; `params` likewise with the query.
+    `json` (optional) is compared with the request body; `params` likewise with the query, and `auth` with the
+    (username, password) the client logs in with.
     """
 
-    def __init__(self, method, path, answer=None, json=None, params=None):
+    def __init__(self, method, path, answer=None, json=None, params=None, auth=None):
         self.method = method
         self.path = path
         self.answer = answer if answer is not None else FakeResponse(200)
         self.json = json
         self.params = params
+        self.auth = auth
 
 
 class Conversation:
@@ -76,7 +78,7 @@ class Conversation:
         self.calls = list(calls)
         self.seen = []
 
-    def __call__(self, method, url, params=None, json=None, headers=None, **kwargs):
+    def __call__(self, method, url, params=None, json=None, headers=None, session_auth=None, **kwargs):
         assert url.startswith(API), url
         path = url[len(API):]
         self.seen.append((method, path, params, json, headers))
@@ -88,6 +90,8 @@ class Conversation:
             assert json == call.json, 'body of %s %s: expected %r, got %r' % (method, path, call.json, json)
         if call.params is not None:
             assert dict(params or {}) == call.params, 'query of %s %s: %r' % (method, path, params)
+        if call.auth is not None:
+            assert tuple(session_auth or ()) == tuple(call.auth), 'credentials of %s %s' % (method, path)
         if isinstance(call.answer, BaseException):
             raise call.answer
         return call.answer
@@ -108,8 +112,8 @@ def harbor(monkeypatch):
     def install(calls):
         conversation = Conversation(calls)
 
-        def request(session, *args, **kwargs):  # pylint: disable=unused-argument
-            return conversation(*args, **kwargs)
+        def request(session, *args, **kwargs):
+            return conversation(*args, session_auth=session.auth, **kwargs)
 
         monkeypatch.setattr(requests.Session, 'request', request)
         state['conversation'] = conversation

@@ -268,3 +268,23 @@ def test_missing_requests_library_is_reported(monkeypatch):
     monkeypatch.setattr(client_module, 'requests', None)
     with pytest.raises(HarborError, match='requests'):
         HarborClient('harbor.example.com')
+
+
+@pytest.mark.parametrize('status, accepted', [(412, True), (200, True), (401, False)])
+def test_probe_login_uses_only_the_given_credentials(harbor, status, accepted):
+    body = {'username': 'dev'} if status == 200 else error_body('PRECONDITION' if status == 412 else 'UNAUTHORIZED', 'x')
+    harbor([Call('GET', '/users/current', FakeResponse(status, body), auth=('robot$p+ci', 'Robot-Secret1'))])
+    assert client_module.probe_login('harbor.example.com', 'robot$p+ci', 'Robot-Secret1') is accepted
+
+
+def test_probe_login_without_a_secret_sends_nothing(harbor):
+    harbor([])
+    assert client_module.probe_login('harbor.example.com', 'robot$p+ci', '') is False
+
+
+def test_probe_login_does_not_mistake_an_outage_for_a_rejection(harbor, monkeypatch):
+    monkeypatch.setattr('time.sleep', lambda seconds: None)
+    down = FakeResponse(503, 'unavailable')
+    harbor([Call('GET', '/users/current', down) for _attempt in range(client_module.MAX_ATTEMPTS)])
+    with pytest.raises(HarborTransportError):
+        client_module.probe_login('harbor.example.com', 'robot$p+ci', 'Robot-Secret1')
