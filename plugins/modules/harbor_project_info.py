@@ -75,31 +75,8 @@ query_result:
   sample: [payments, billing]
 """
 
-import traceback
-
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, harbor_module, run_module
-
-JMESPATH_IMPORT_ERROR = None
-try:
-    import jmespath
-except ImportError:
-    jmespath = None
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
-
-
-def compile_query(module):
-    """Compile the JMESPath expression before any request, so a typo fails fast."""
-    query = module.params['query']
-    if query is None:
-        return None
-    if jmespath is None:
-        module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)
-    try:
-        return jmespath.compile(query)
-    except jmespath.exceptions.JMESPathError as error:
-        raise ValidationError('query is not a valid JMESPath expression: %s' % error)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query
 
 
 def main():
