@@ -140,6 +140,8 @@ def test_proxy_cache_project(emulator):
         "proxy_speed_kb": "1024", "enable_content_trust": "true", "max_upstream_conn": "-1"})
     project = emulator.get("/projects/%d" % pid).json()
     assert project["registry_id"] == registry_id
+    # Proxy-cache projects come with a retention policy (pulled in the last 7 days), linked by retention_id.
+    assert project["metadata"].pop("retention_id").isdigit()
     assert project["metadata"] == {"public": "false", "proxy_speed_kb": "1024", "max_upstream_conn": "-1"}
     assert emulator.get("/projects/%d/summary" % pid).json()["registry"]["id"] == registry_id
     bad_speed = emulator.post("/projects", json={"project_name": unique("px"), "registry_id": registry_id,
