@@ -5,8 +5,9 @@
 
     python3 tests/emulator/run.py [--harbor-port N] [--kube-port N] [--tls] [--state-file F]
 
-The first stdout line is ``{"harbor_url", "username", "password"[, "ca_path"]}``;
-the process then serves until SIGTERM/SIGINT and exits 0.
+The first stdout line is ``{"harbor_url", "username", "password", "kube_url", "kubeconfig"[, "ca_path"]}``;
+the process then serves until SIGTERM/SIGINT and exits 0. ``kubeconfig`` is a file written for this run
+(removed at exit) that points at the Kubernetes API emulator with its bearer tokens.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ import threading
 
 from emulator.harbor import HarborEmulator
 from emulator.http import EmulatorServer
+from emulator.kube import KubeEmulator
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description="Harbor API v2.0 emulator for tests.")
+    parser = argparse.ArgumentParser(description="Harbor API v2.0 and Kubernetes API emulators for tests.")
     parser.add_argument("--harbor-port", type=int, default=0, help="port of the Harbor API (default: a free one)")
-    parser.add_argument("--kube-port", type=int, default=None,
-                        help="port of the Kubernetes API emulator (accepted; no Kubernetes emulator is wired yet)")
+    parser.add_argument("--kube-port", type=int, default=0,
+                        help="port of the Kubernetes API emulator (default: a free one)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a freshly generated private CA")
     parser.add_argument("--state-file", help="load state from this file and save it after every write")
     parser.add_argument("--admin-password", help="password of the admin user (default: random)")
@@ -63,6 +65,27 @@ class TlsMaterial:
             shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def kube_tls(directory):
+    """``(ssl_context, ca_path)`` of a private CA made for the Kubernetes API emulator in ``directory``."""
+    try:
+        from emulator.tls import create_server_context  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise SystemExit("the Kubernetes API emulator serves HTTPS and needs the 'cryptography' package (%s)"
+                         % exc) from exc
+    return create_server_context(directory)
+
+
+def write_kubeconfig(directory, config):
+    """Write the kubeconfig (JSON, which kubectl and the Python client read as YAML), readable by us only."""
+    path = os.path.join(directory, "kubeconfig")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(config, handle, indent=2)
+        handle.write("\n")
+    return path
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     tls = TlsMaterial(args.state_file) if args.tls else None
@@ -79,8 +102,15 @@ def main(argv=None):
 
     # Further emulators plug in here: build the app, wrap it in an
     # EmulatorServer (same ssl_context), append it to ``servers`` and publish
-    # its coordinates in ``info`` (the Kubernetes one adds "kube_url" and
-    # "kubeconfig" for --kube-port).
+    # its coordinates in ``info``.
+    # The Kubernetes API is always HTTPS: kubectl sends no credentials to a plain-HTTP server.
+    kube_dir = tempfile.mkdtemp(prefix="kube-emulator-")
+    kube_context, kube_ca_path = (ssl_context, ca_path) if tls else kube_tls(kube_dir)
+    kube = KubeEmulator()
+    kube_server = EmulatorServer(kube, port=args.kube_port, ssl_context=kube_context, verbose=args.verbose)
+    servers.append(kube_server)
+    info["kube_url"] = kube_server.url
+    info["kubeconfig"] = write_kubeconfig(kube_dir, kube.kubeconfig(kube_server.url, kube_ca_path))
 
     stop = threading.Event()
 
@@ -100,6 +130,7 @@ def main(argv=None):
     for server in servers:
         server.shutdown()
     harbor.save()
+    shutil.rmtree(kube_dir, ignore_errors=True)
     if tls:
         tls.cleanup()
     return 0

@@ -38,6 +38,12 @@ class Emulator:
         self.api = self.url + "/api/v2.0"
         self.admin = (self.info["username"], self.info["password"])
         self.verify = self.info.get("ca_path", True)
+        self.kube_url = self.info["kube_url"]
+        self.kubeconfig = self.info["kubeconfig"]
+        with open(self.kubeconfig, encoding="utf-8") as handle:
+            config = json.load(handle)
+        self.kube_tokens = dict((user["name"], user["user"]["token"]) for user in config["users"])
+        self.kube_ca = config["clusters"][0]["cluster"]["certificate-authority"]
 
     def stop(self):
         """SIGTERM, then return the exit code."""
@@ -89,6 +95,20 @@ class Emulator:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+    def kube(self, method, path, token="emulator-admin", **kwargs):
+        """A request to the Kubernetes API emulator; ``token`` is a kubeconfig user name, a raw token or None."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token is not None:
+            headers["Authorization"] = "Bearer " + self.kube_tokens.get(token, token)
+        kwargs.setdefault("verify", self.kube_ca)
+        kwargs.setdefault("timeout", 10)
+        return requests.request(method, self.kube_url + path, headers=headers, **kwargs)
+
+    def kube_seed(self, **payload):
+        response = self.kube("POST", "/_emulator/seed", token=None, json=payload)
+        assert response.status_code == 201, response.text
+        return response.json()
 
     def seed(self, **payload):
         response = self.post("/_emulator/seed", json=payload, auth=None)

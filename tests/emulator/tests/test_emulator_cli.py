@@ -17,7 +17,7 @@ def test_json_line_and_random_password():
     first = Emulator()
     second = Emulator()
     try:
-        assert set(first.info) == {"harbor_url", "username", "password"}
+        assert set(first.info) == {"harbor_url", "username", "password", "kube_url", "kubeconfig"}
         assert first.url.startswith("http://127.0.0.1:")
         assert first.info["username"] == "admin"
         assert first.info["password"] != second.info["password"]
