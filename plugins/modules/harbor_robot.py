@@ -317,7 +317,11 @@ import datetime
 import re
 import time
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborTransportError, probe_login
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
+    HarborError,
+    HarborTransportError,
+    probe_login,
+)
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Converger,
     Option,
@@ -412,14 +416,17 @@ class Robot(Resource):
             identity['project'] = self.project_name
         return identity
 
-    def validate(self, desired):
-        self.wanted = desired
+    def check_names(self):
         if '+' in self.name or '$' in self.name:
             raise ValidationError('name %r must be the short name of the robot, without the robot$ prefix or the '
                                   'project: Harbor builds robot$<project>+<name> itself' % self.name)
         if self.project_name:
             check_harbor_name('project', self.project_name)
         check_harbor_name('name', self.name, MAX_STORED_NAME - (len(self.project_name) + 1 if self.project_name else 0))
+
+    def validate(self, desired):
+        self.wanted = desired
+        self.check_names()
         duration = desired.get('duration_days')
         if duration is not None and not (duration == -1 or 1 <= duration <= MAX_DURATION_DAYS):
             raise ValidationError('duration_days must be -1 (never expires) or 1 to %d days, got %d; 0 is not allowed'
@@ -564,19 +571,30 @@ class Robot(Resource):
     # -- writes ----------------------------------------------------------------------------------------------
 
     def _post(self, body):
-        """POST /robots -> (id, generated secret); a lost answer is settled by looking, never by creating twice."""
+        """POST /robots -> (robot, generated secret); a lost answer is settled by looking, never by creating twice."""
         try:
-            created = self.client.post('/robots', json=body, permission=self._permission('create')).body or {}
+            created = self._send_post(body)
         except HarborTransportError as error:
             if not error.ambiguous:
                 raise
             found = self.find()
-            if found is None:
-                created = self.client.post('/robots', json=body, permission=self._permission('create')).body or {}
-            else:
+            if found is not None:
                 # Created, but the only copy of its secret was in the lost answer.
                 return found, None
+            created = self._send_post(body)
         return created, created.get('secret')
+
+    def _send_post(self, body):
+        try:
+            return self.client.post('/robots', json=body, permission=self._permission('create')).body or {}
+        except HarborError as error:
+            if error.status != 403 or error.code != 'DENIED':
+                raise
+            # Harbor's DENIED here is its check that a robot grants only what it holds, not a missing right.
+            raise HarborError('POST /robots answered 403 DENIED: %s' % error.harbor_message, status=403, code='DENIED',
+                              method='POST', path='/robots', hint='A robot may only give the robots it creates '
+                              'permissions it holds itself: narrow the permissions, or run the task with an account '
+                              'that may grant them')
 
     def _put(self, name, values):
         body = dict(name=name, level=self.level, description=values['description'], disable=values['disabled'],
@@ -647,6 +665,8 @@ class RobotConverger(Converger):
     """The engine, plus `access` as another way to give the permissions, and the secret in the result."""
 
     def desired(self):
+        # The names first: a wrong name makes every other message beside the point.
+        self.resource.check_names()
         values = super().desired()
         if self.module.params['access'] is not None:
             values['permissions'] = self.resource.access_permissions()

@@ -468,3 +468,14 @@ def test_missing_project_is_reported(monkeypatch, harbor):
             Call('GET', '/projects/payments', FakeResponse(404, error_body('NOT_FOUND', 'project payments not found')))])
     result, failed = run(monkeypatch, SETTINGS)
     assert failed and "project: project 'payments' does not exist" in result['msg']
+
+
+def test_a_robot_granting_more_than_it_holds_gets_the_right_explanation(monkeypatch, harbor):
+    denied = FakeResponse(403, error_body('DENIED', 'permission scope is invalid. It must be equal to or more '
+                                                    'restrictive than the creator robot\'s permissions: robot$p+m'))
+    forbidden = FakeResponse(403, error_body('FORBIDDEN', 'robot$payments+manager'))
+    harbor(lookups(config=forbidden) + [Call('GET', '/permissions', forbidden), Call('POST', '/robots', denied)])
+    result, failed = run(monkeypatch, dict(SETTINGS, harbor_username='robot$payments+manager'))
+    assert failed and result['code'] == 'DENIED'
+    assert 'permission scope is invalid' in result['msg'] and 'permissions it holds itself' in result['msg']
+    assert 'lacks robot:create' not in result['msg']
