@@ -132,8 +132,8 @@ def test_disabled_and_excluding_rules(emulator, project):
     tags = emulator.get(base + "?with_immutable_status=true").json()
     status = {tag["name"]: tag["immutable"] for artifact in tags for tag in artifact["tags"]}
     assert status == {"1.2.3": True, "latest": True, "v2.0.0": True, "dev": False}
-    emulator.put("%s/%d" % (rules_path(name), ident), json=dict(immutable_rule("dev", tag_decoration="excludes"),
-                                                              id=ident, disabled=True), headers=BY_NAME)
+    disabled = dict(immutable_rule("dev", tag_decoration="excludes"), id=ident, disabled=True)
+    emulator.put("%s/%d" % (rules_path(name), ident), json=disabled, headers=BY_NAME)
     assert emulator.delete(base + "/latest/tags/latest").status_code == 200
 
 

@@ -35,8 +35,8 @@ def test_add_users_and_groups(emulator):
     user, _creds = emulator.add_user()
     ldap, oidc = seed_groups(emulator)
     user_member = add(emulator, name, {"role_id": 2, "member_user": {"username": user}})
-    created = emulator.post(members_path(str(pid)), json={"role_id": 3, "member_group": {"group_name": oidc,
-                                                                                          "group_type": 3}})
+    group = {"group_name": oidc, "group_type": 3}
+    created = emulator.post(members_path(str(pid)), json={"role_id": 3, "member_group": group})
     assert created.headers["Location"] == "/api/v2.0/projects/%d/members/%d" % (pid, user_member + 1)
     add(emulator, name, {"role_id": 4, "member_group": {"ldap_group_dn": "cn=%s,dc=example,dc=com" % ldap}})
     members = by_name(emulator, name)

@@ -102,9 +102,11 @@ def next_run(spec, after):
     star both must match, otherwise either may.
     """
     try:
-        (seconds, _), (minutes, _), (hours, _), (days, dom_star), (months, _), (weekdays, dow_star) = parse(spec)
+        fields = parse(spec)
     except CronError:
         return None
+    seconds, minutes, hours, days, months, weekdays = (values for values, _star in fields)
+    dom_star, dow_star = fields[3][1], fields[5][1]
     start = after.replace(microsecond=0) + datetime.timedelta(seconds=1)
     day = start.replace(hour=0, minute=0, second=0)
     for _index in range(5 * 366):
