@@ -31,3 +31,11 @@ def compile_query(module, option='query'):
         return jmespath.compile(query)
     except jmespath.exceptions.JMESPathError as error:
         raise ValidationError('%s is not a valid JMESPath expression: %s' % (option, error))
+
+
+def info_result(key, items, expression):
+    """The result of an *_info module: its items under `key`, and the query's outcome when there is one."""
+    result = {'changed': False, key: items}
+    if expression is not None:
+        result['query_result'] = expression.search(items)
+    return result

@@ -76,7 +76,7 @@ query_result:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
 
 
 def main():
@@ -94,10 +94,7 @@ def main():
             projects = [project] if project else []
         else:
             projects = client.paginate('/projects', params={'with_detail': 'true'})
-        result = dict(changed=False, projects=projects)
-        if expression is not None:
-            result['query_result'] = expression.search(projects)
-        return result
+        return info_result('projects', projects, expression)
 
     run_module(module, read)
 

@@ -158,7 +158,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.robots import (
     full_name,
     robot_settings,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 
 
@@ -203,10 +203,7 @@ def main():
         if within is not None:
             limit = now + within * SECONDS_PER_DAY
             described = [robot for robot in described if robot['expires_at'] != -1 and robot['expires_at'] <= limit]
-        result = dict(changed=False, robots=described)
-        if expression is not None:
-            result['query_result'] = expression.search(described)
-        return result
+        return info_result('robots', described, expression)
 
     run_module(module, read)
 

@@ -461,13 +461,18 @@ def list_robots(req):
     return core.paginate(req, robots, render=lambda robot: robot_to_json(req.state, robot))
 
 
-@core.route("GET", r"/robots/(?P<id>[^/]+)")
-def read_robot(req):
+def robot_of_path(req, action):
+    """The robot of ``{robot_id}``, once the caller is known (401), it exists (404) and ``action`` is allowed."""
     ident = core.path_int(req, "id")
     core.require_authenticated(req)
     robot = get_robot(req.state, ident)
-    require_robot_access(req, level_of(robot), robot["project_id"], "read")
-    return core.as_json(robot_to_json(req.state, robot))
+    require_robot_access(req, level_of(robot), robot["project_id"], action)
+    return robot
+
+
+@core.route("GET", r"/robots/(?P<id>[^/]+)")
+def read_robot(req):
+    return core.as_json(robot_to_json(req.state, robot_of_path(req, "read")))
 
 
 @core.route("PUT", r"/robots/(?P<id>[^/]+)", body=ROBOT_SCHEMA, body_name="robot")
@@ -509,10 +514,7 @@ def update_robot(req):
 
 @core.route("PATCH", r"/robots/(?P<id>[^/]+)", body=ROBOT_SEC_SCHEMA, body_name="robotSec")
 def refresh_secret(req):
-    ident = core.path_int(req, "id")
-    core.require_authenticated(req)
-    robot = get_robot(req.state, ident)
-    require_robot_access(req, level_of(robot), robot["project_id"], "update")
+    robot = robot_of_path(req, "update")
     wanted = (req.body or {}).get("secret") or ""
     if wanted:
         if not is_valid_secret(wanted):
@@ -528,11 +530,8 @@ def refresh_secret(req):
 
 @core.route("DELETE", r"/robots/(?P<id>[^/]+)")
 def delete_robot(req):
-    ident = core.path_int(req, "id")
-    core.require_authenticated(req)
-    robot = get_robot(req.state, ident)
-    require_robot_access(req, level_of(robot), robot["project_id"], "delete")
-    req.state.delete("robots", ident)
+    robot = robot_of_path(req, "delete")
+    req.state.delete("robots", robot["id"])
     return core.ok()
 
 
