@@ -162,6 +162,8 @@ notes:
     is censored whenever it carries a secret.
 seealso:
   - module: cloudtemple.harbor.harbor_robot_info
+  - module: cloudtemple.harbor.harbor_pull_secret
+    description: Hands a robot's name and secret to Kubernetes namespaces as image pull secrets.
   - module: cloudtemple.harbor.harbor_project
   - name: Harbor robot accounts
     description: Harbor's documentation on project robot accounts.
@@ -588,6 +590,12 @@ class Robot(Resource):
         try:
             return self.client.post('/robots', json=body, permission=self._permission('create')).body or {}
         except HarborError as error:
+            if error.status == 409:
+                # Kept a 409, so that the engine still looks for a robot a concurrent run created.
+                raise HarborError('POST /robots answered 409 CONFLICT: %s' % error.harbor_message, status=409,
+                                  code=error.code, method='POST', path='/robots', hint='Harbor has this robot, but not '
+                                  'under the name %s: if its robot name prefix is not %r, set robot_prefix to it'
+                                  % (self.full_name(), self.prefix))
             if error.status != 403 or error.code != 'DENIED':
                 raise
             # Harbor's DENIED here is its check that a robot grants only what it holds, not a missing right.

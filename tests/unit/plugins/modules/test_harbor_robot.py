@@ -479,3 +479,21 @@ def test_a_robot_granting_more_than_it_holds_gets_the_right_explanation(monkeypa
     assert failed and result['code'] == 'DENIED'
     assert 'permission scope is invalid' in result['msg'] and 'permissions it holds itself' in result['msg']
     assert 'lacks robot:create' not in result['msg']
+
+
+def test_a_system_robot_hidden_by_a_wrong_prefix_is_explained(monkeypatch, harbor):
+    forbidden = FakeResponse(403, error_body('FORBIDDEN', 'robot$ops'))
+    conflict = FakeResponse(409, error_body('CONFLICT', 'robot account 0:provisioner already exists'))
+    empty = FakeResponse(200, [], {'X-Total-Count': '0'})
+    permissions = [dict(namespace='/', access=[dict(resource='project', action='list')])]
+    harbor([
+        Call('GET', '/configurations', forbidden),
+        Call('GET', '/robots', empty, params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+        Call('GET', '/permissions', forbidden),
+        Call('POST', '/robots', conflict),
+        # The engine looks once more for a robot a concurrent run made, then gives up with the hint.
+        Call('GET', '/robots', empty, params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+    ])
+    result, failed = run(monkeypatch, dict(name='provisioner', permissions=permissions))
+    assert failed and result['status'] == 409
+    assert 'robot$provisioner' in result['msg'] and 'set robot_prefix' in result['msg']
