@@ -31,7 +31,7 @@ TEST_STAGES := sanity units newest integration molecule demo lint emulator-tests
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
-	@echo 'make demo            run playbooks/demo.yml twice (second run must change nothing) against the emulator'
+	@echo 'make demo            bootstrap the example setup twice (the second run must change nothing), rotate, report'
 	@echo 'make venv            .venv from $(REQUIREMENTS) (reinstalled when that file changes)'
 	@echo 'make sanity          ansible-test sanity, all tests, no ignore entries allowed'
 	@echo 'make units           ansible-test units (tests/unit)'
@@ -137,7 +137,7 @@ test: venv
 # --- demo ------------------------------------------------------------------------------------------
 
 demo: stage
-	@for playbook in playbooks/demo.yml playbooks/report.yml; do \
+	@for playbook in playbooks/bootstrap.yml playbooks/rotate_robots.yml playbooks/report.yml; do \
 	  if [ ! -f $$playbook ]; then echo "make demo: $$playbook does not exist yet (the playbook authors add it)"; exit 1; fi; \
 	done
 	$(WITH_EMULATOR) -- $(PY) tests/tools/run_demo.py $(COLLECTIONS_DIR)

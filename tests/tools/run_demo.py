@@ -1,69 +1,122 @@
 # Copyright (c) Cloud Temple
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run the demo playbooks twice and prove the second run changes nothing.
+"""The newcomer's tour: bootstrap the example setup, prove a re-run changes nothing, rotate, report.
 
 Usage: <venv>/bin/python tests/tools/run_demo.py COLLECTIONS_DIR
 
 COLLECTIONS_DIR holds ansible_collections/cloudtemple/harbor (the staged copy), so the FQCNs in the
-playbooks resolve. Meant to run under tests/tools/with_emulator.py, which provides HARBOR_URL and
-the other connection variables. Steps: playbooks/demo.yml (changes expected), playbooks/demo.yml
-again (must report changed=0 on every host), then playbooks/report.yml (prints what exists).
+playbooks resolve. Meant to run under tests/tools/with_emulator.py, which provides HARBOR_URL, the other
+Harbor connection variables, K8S_AUTH_KUBECONFIG and EMULATOR_KUBE_URL. Steps, all with
+playbooks/vars/example.yml:
+
+1. playbooks/bootstrap.yml: creates the project, its policies, the robots and the pull secrets;
+2. playbooks/bootstrap.yml again: must report changed=0, and the emulators' request logs must show no
+   write at all (only GET and HEAD);
+3. playbooks/rotate_robots.yml: a blue/green rotation of every pull robot;
+4. playbooks/report.yml: what exists now.
+
+Only changed tasks are printed (plus the report), so the whole tour fits on a screen or two.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import ssl
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INVENTORY = os.path.join(REPO_ROOT, 'tests', 'tools', 'demo_inventory.yml')
-DEMO = os.path.join(REPO_ROOT, 'playbooks', 'demo.yml')
-REPORT = os.path.join(REPO_ROOT, 'playbooks', 'report.yml')
+PLAYBOOKS = os.path.join(REPO_ROOT, 'playbooks')
+EXAMPLE_VARS = os.path.join(PLAYBOOKS, 'vars', 'example.yml')
 RECAP_LINE = re.compile(r'^(?P<host>\S+)\s*:\s*ok=\d+\s+changed=(?P<changed>\d+)')
+READS = ('GET', 'HEAD')
 
 
-def run_playbook(playbook, environment, title):
+def run_playbook(name, environment, title, extra=()):
     """Run one playbook with live output; return (status, {host: changed count})."""
     print('\n==== make demo: %s ====' % title, flush=True)
     ansible_playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+    command = [ansible_playbook, '-i', INVENTORY, os.path.join(PLAYBOOKS, name), '-e', '@' + EXAMPLE_VARS]
     changed = {}
-    with subprocess.Popen([ansible_playbook, '-i', INVENTORY, playbook], env=environment, cwd=REPO_ROOT,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+    started = time.monotonic()
+    with subprocess.Popen(command + list(extra), env=environment, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as process:
         for line in process.stdout:
             sys.stdout.write(line)
             match = RECAP_LINE.match(line)
             if match:
                 changed[match.group('host')] = int(match.group('changed'))
     sys.stdout.flush()
+    print('(%s took %.1f s)' % (name, time.monotonic() - started))
     return process.returncode, changed
 
 
+def emulator_logs():
+    """{emulator: its /_emulator/requests endpoint} for the emulators that are running."""
+    endpoints = {'harbor': os.environ['HARBOR_URL'].rstrip('/') + '/_emulator/requests'}
+    if os.environ.get('EMULATOR_KUBE_URL'):
+        endpoints['kubernetes'] = os.environ['EMULATOR_KUBE_URL'].rstrip('/') + '/_emulator/requests'
+    return endpoints
+
+
+def control(url, method='GET'):
+    """Call an emulator control endpoint (loopback only; the Kubernetes emulator's CA is private)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    request = urllib.request.Request(url, method=method)
+    with urllib.request.urlopen(request, context=context, timeout=10) as response:  # nosec: loopback test endpoint
+        body = response.read()
+    return json.loads(body) if body else None
+
+
 def main():
-    """Apply, re-apply and report; exit non-zero if a run fails or the re-run changes anything."""
+    """Bootstrap, re-run, rotate and report; exit non-zero if a step fails or the re-run writes anything."""
     if len(sys.argv) != 2:
         sys.stderr.write(__doc__)
         return 2
-    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(sys.argv[1]))
+    credentials_dir = tempfile.mkdtemp(prefix='harbor-demo-ci-')
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(sys.argv[1]),
+                       ANSIBLE_DISPLAY_OK_HOSTS='false', ANSIBLE_DISPLAY_SKIPPED_HOSTS='false')
+    extra = ['-e', 'bootstrap_ci_credentials_dir=%s' % credentials_dir]
 
-    status, changed = run_playbook(DEMO, environment, 'first run of playbooks/demo.yml (applies the changes)')
+    status, changed = run_playbook('bootstrap.yml', environment, 'bootstrap (creates everything)', extra)
     if status:
-        print('make demo: the first run of playbooks/demo.yml failed (status %d)' % status)
+        print('make demo: the first bootstrap failed (status %d)' % status)
         return status
-    print('make demo: first run changed %s' % (changed or 'nothing'))
+    print('make demo: the first bootstrap changed %s' % (changed or 'nothing'))
 
-    status, changed = run_playbook(DEMO, environment, 'second run of playbooks/demo.yml (must change nothing)')
+    for url in emulator_logs().values():
+        control(url, 'DELETE')
+    status, changed = run_playbook('bootstrap.yml', environment, 'bootstrap again (must change nothing)', extra)
     if status:
-        print('make demo: the second run of playbooks/demo.yml failed (status %d)' % status)
+        print('make demo: the second bootstrap failed (status %d)' % status)
         return status
     drifting = {host: count for host, count in changed.items() if count}
     if drifting or not changed:
-        print('make demo: FAILED, the second run is not idempotent: %s' % (drifting or 'no PLAY RECAP found'))
+        print('make demo: FAILED, the second bootstrap is not idempotent: %s' % (drifting or 'no PLAY RECAP found'))
         return 1
-    print('make demo: second run changed=0 on every host (idempotent)')
+    for emulator, url in emulator_logs().items():
+        requests = control(url)
+        writes = [entry for entry in requests if entry['method'] not in READS]
+        if writes:
+            print('make demo: FAILED, the second bootstrap sent writes to %s: %s' % (emulator, writes))
+            return 1
+        print('make demo: second bootstrap: changed=0, %d read-only requests to %s, no write' % (len(requests), emulator))
 
-    status = run_playbook(REPORT, environment, 'playbooks/report.yml (what exists now)')[0]
+    status = run_playbook('rotate_robots.yml', environment, 'blue/green rotation of every pull robot', extra)[0]
+    if status:
+        print('make demo: the rotation failed (status %d)' % status)
+        return status
+
+    environment['ANSIBLE_DISPLAY_OK_HOSTS'] = 'true'
+    status = run_playbook('report.yml', environment, 'what exists now', extra)[0]
     if status:
         print('make demo: playbooks/report.yml failed (status %d)' % status)
     return status
