@@ -506,6 +506,13 @@ def project_ref(req, raw):
     return raw
 
 
+def project_param(req, action, resource=""):
+    """(ref, project) of the ``{project}`` path group, once ``resource:action`` on it is allowed (401/403/404)."""
+    ref = project_ref(req, req.params["project"])
+    require_project_access(req, ref, action, resource)
+    return ref, get_project(req.state, ref)
+
+
 def path_int(req, name):
     """An integer path parameter; go-swagger answers 422 when it does not parse."""
     raw = req.params[name]

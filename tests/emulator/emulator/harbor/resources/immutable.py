@@ -107,12 +107,6 @@ def delete_project_rules(req, project):
     req.state.delete_where("immutable_rules", lambda rule: rule["project_id"] == project["project_id"])
 
 
-def _context(req, action):
-    ref = core.project_ref(req, req.params["project"])
-    core.require_project_access(req, ref, action, "immutable-tag")
-    return ref, core.get_project(req.state, ref)
-
-
 def _rule_of_project(req, project):
     ident = core.path_int(req, "id")
     rule = req.state.get("immutable_rules", ident)
@@ -125,7 +119,7 @@ def _rule_of_project(req, project):
 
 @core.route("GET", r"/projects/(?P<project>[^/]+)/immutabletagrules", paged=True, query={"q": "string", "sort": "string"})
 def list_rules(req):
-    _ref, project = _context(req, "list")
+    _ref, project = core.project_param(req, "list", "immutable-tag")
     keywords = core.parse_q(req.arg("q"))
     rules = core.apply_filters(rules_of(req.state, project["project_id"]), keywords, RULE_FIELDS)
     rules = core.apply_sort(rules, core.parse_sort(req.arg("sort")), RULE_FIELDS, [("id", False)])
@@ -137,7 +131,7 @@ def list_rules(req):
 @core.route("POST", r"/projects/(?P<project>[^/]+)/immutabletagrules", body=RULE_SCHEMA, body_name="ImmutableRule")
 def create_rule(req):
     state = req.state
-    _ref, project = _context(req, "create")
+    _ref, project = core.project_param(req, "create", "immutable-tag")
     body = req.body if isinstance(req.body, dict) else {}
     blob = tag_filter(rule_model(body, body.get("id") or 0, project["project_id"]))
     for rule in rules_of(state, project["project_id"]):
@@ -156,7 +150,7 @@ def update_rule(req):
     body = req.body if isinstance(req.body, dict) else {}
     if (body.get("id") or 0) != ident:
         raise core.bad_request(cause="the immutable_rule_id doesn't match the id in the payload body of ImmutableRule")
-    _ref, project = _context(req, "update")
+    _ref, project = core.project_param(req, "update", "immutable-tag")
     rule = _rule_of_project(req, project)
     wanted_disabled = bool(body.get("disabled"))
     if wanted_disabled != rule["disabled"]:
@@ -173,7 +167,7 @@ def update_rule(req):
 
 @core.route("DELETE", r"/projects/(?P<project>[^/]+)/immutabletagrules/(?P<id>[^/]+)")
 def delete_rule(req):
-    _ref, project = _context(req, "delete")
+    _ref, project = core.project_param(req, "delete", "immutable-tag")
     rule = _rule_of_project(req, project)
     req.state.delete("immutable_rules", rule["id"])
     return core.ok()

@@ -55,12 +55,6 @@ def visible_members(state, project_id):
     return sorted(rows, key=lambda member: _entity_name(state, member))
 
 
-def _context(req, action):
-    ref = core.project_ref(req, req.params["project"])
-    core.require_project_access(req, ref, action, "member")
-    return ref, core.get_project(req.state, ref)
-
-
 def _member_id(req, message):
     ident = core.path_int(req, "mid")
     if ident == 0:
@@ -71,7 +65,7 @@ def _member_id(req, message):
 @core.route("GET", r"/projects/(?P<project>[^/]+)/members", paged=True, query={"entityname": "string"})
 def list_members(req):
     state = req.state
-    _ref, project = _context(req, "list")
+    _ref, project = core.project_param(req, "list", "member")
     pid = project["project_id"]
     total = len([member for member in state.rows("members") if member["project_id"] == pid])
     if total == 0:
@@ -86,7 +80,7 @@ def list_members(req):
 
 @core.route("GET", r"/projects/(?P<project>[^/]+)/members/(?P<mid>[^/]+)")
 def get_member(req):
-    _ref, project = _context(req, "read")
+    _ref, project = core.project_param(req, "read", "member")
     ident = _member_id(req, "the member id can not be empty!")
     member = req.state.get("members", ident)
     if member is None or member not in visible_members(req.state, project["project_id"]):
@@ -132,7 +126,7 @@ def _resolve_entity(req, body):
             body_required=False)
 def create_member(req):
     state = req.state
-    ref, project = _context(req, "create")
+    ref, project = core.project_param(req, "create", "member")
     if not isinstance(req.body, dict):
         raise core.bad_request("the project member should provide")
     body = req.body
@@ -156,7 +150,7 @@ def create_member(req):
 @core.route("PUT", r"/projects/(?P<project>[^/]+)/members/(?P<mid>[^/]+)", body=ROLE_SCHEMA, body_name="role",
             body_required=False)
 def update_member(req):
-    _ref, project = _context(req, "update")
+    _ref, project = core.project_param(req, "update", "member")
     if not isinstance(req.body, dict):
         raise core.bad_request("role can not be empty")
     ident = _member_id(req, "member id can not be empty")
@@ -169,7 +163,7 @@ def update_member(req):
 
 @core.route("DELETE", r"/projects/(?P<project>[^/]+)/members/(?P<mid>[^/]+)")
 def delete_member(req):
-    _ref, project = _context(req, "delete")
+    _ref, project = core.project_param(req, "delete", "member")
     ident = _member_id(req, "the project member id is required.")
     member = req.state.get("members", ident)
     if member is not None and member["project_id"] == project["project_id"]:

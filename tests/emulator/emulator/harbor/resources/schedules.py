@@ -108,10 +108,64 @@ def seed_default_scanner(emulator, value):
     return value
 
 
-# -- garbage collection --------------------------------------------------------------------------------------
+# -- garbage collection and audit-log purge -------------------------------------------------------------------
+# Both jobs answer GET with a GCHistory/ExecHistory, replace their schedule on every POST or PUT (same
+# handling, 201 and a Location for POST, 200 for PUT) and start a run now for "Manual".
 
-def _gc_policy(parameters):
-    """The typed fields gc.Policy reads from the parameters; workers must be 1..10 when it is a number."""
+def kick(req, vendor_type, cron_label, extras_of):
+    """Manual runs now, None unschedules, a periodic type replaces the schedule once its cron passes.
+
+    ``extras_of(schedule_type, parameters)`` checks the parameters and returns what is stored; it is not
+    called for None.  Returns the id of a manual run, else 0.
+    """
+    state = req.state
+    schedule_type, cron_text, parameters = schedule_body(req)
+    parameters = dict(parameters or {})
+    if schedule_type == "Manual":
+        return start_execution(state, vendor_type, "MANUAL", extras_of(schedule_type, parameters))
+    if schedule_type == "None":
+        unschedule(state, vendor_type)
+    elif schedule_type in PERIODIC_TYPES:
+        extras = extras_of(schedule_type, parameters)
+        problem = cron.validation_error(cron_text)
+        if problem:
+            raise core.bad_request("invalid cron string for scheduled %s: %s, error: %s" % (cron_label, cron_text, problem))
+        unschedule(state, vendor_type)
+        add_schedule(state, vendor_type, schedule_type, cron_text, extras)
+    return 0
+
+
+def history_schedule_routes(path, vendor_type, rbac_resource, cron_label, extras_of, verify=None):
+    """Register GET, POST and PUT of ``path`` for a job whose schedule reads back as a history entry."""
+    def read(req):
+        core.require_system_access(req, rbac_resource, "read")
+        schedule = current_schedule(req.state, vendor_type)
+        if schedule is None:
+            return empty_ok()
+        return core.as_json(history_json(schedule, go_json(schedule["extra_attrs"])))
+
+    def write(req, action):
+        core.require_system_access(req, rbac_resource, action)
+        if verify is not None:
+            verify(req)
+        return kick(req, vendor_type, cron_label, extras_of)
+
+    def create(req):
+        # The Location replaces "schedule" with the run id, which is 0 for anything but Manual.
+        execution_id = write(req, "create")
+        return Response(201, headers=[("Location", "%s/%d" % (req.path.rsplit("/", 1)[0], execution_id))])
+
+    def update(req):
+        write(req, "update")
+        return core.ok()
+
+    core.route("GET", path)(read)
+    core.route("POST", path, body=SCHEDULE_SCHEMA, body_name="schedule")(create)
+    core.route("PUT", path, body=SCHEDULE_SCHEMA, body_name="schedule")(update)
+
+
+def gc_extras(schedule_type, parameters):
+    """The typed fields gc.Policy reads; workers must be 1..10 when it is a number.  A manual run keeps all."""
     policy = {"delete_untagged": False, "delete_tag": False, "workers": 0}
     for key in ("delete_untagged", "delete_tag"):
         if isinstance(parameters.get(key), bool):
@@ -124,51 +178,42 @@ def _gc_policy(parameters):
             raise core.bad_request("Error: Invalid number of workers:%s. Workers must be greater than 0 and less "
                                    "than or equal to 10." % json.dumps(workers))
         policy["workers"] = int(workers)
-    return policy
+    return dict(parameters, **policy) if schedule_type == "Manual" else policy
 
 
-def _gc_kick(req):
-    state = req.state
-    schedule_type, cron_text, parameters = schedule_body(req)
-    parameters = dict(parameters or {})
-    if schedule_type == "Manual":
-        policy = _gc_policy(parameters)
-        return start_execution(state, GC, "MANUAL", dict(parameters, **policy))
-    if schedule_type == "None":
-        unschedule(state, GC)
-    elif schedule_type in PERIODIC_TYPES:
-        policy = _gc_policy(parameters)
-        problem = cron.validation_error(cron_text)
-        if problem:
-            raise core.bad_request("invalid cron string for scheduled gc: %s, error: %s" % (cron_text, problem))
-        unschedule(state, GC)
-        add_schedule(state, GC, schedule_type, cron_text, policy)
-    return 0
+def _retention_hour(parameters):
+    value = parameters.get("audit_retention_hour")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer():
+            raise core.bad_request(cause="audit_retention_hour should be integer format")
+        if int(value) > MAX_AUDIT_RETENTION_HOUR:
+            raise core.bad_request(cause="audit_retention_hour should be less than %d" % MAX_AUDIT_RETENTION_HOUR)
 
 
-@core.route("GET", r"/system/gc/schedule")
-def get_gc_schedule(req):
-    core.require_system_access(req, "garbage-collection", "read")
-    schedule = current_schedule(req.state, GC)
-    if schedule is None:
-        return empty_ok()
-    return core.as_json(history_json(schedule, go_json(schedule["extra_attrs"])))
+def purge_extras(_schedule_type, parameters):
+    """The purge keeps its parameters exactly as sent."""
+    _retention_hour(parameters)
+    return parameters
 
 
-@core.route("POST", r"/system/gc/schedule", body=SCHEDULE_SCHEMA, body_name="schedule")
-def create_gc_schedule(req):
-    core.require_system_access(req, "garbage-collection", "create")
-    execution_id = _gc_kick(req)
-    # The Location replaces "schedule" with the execution id, which is 0 for anything but Manual.
-    location = "%s/%d" % (req.path.rsplit("/", 1)[0], execution_id)
-    return Response(201, headers=[("Location", location)])
+def verify_purge_request(req):
+    """verifyCreateRequest / verifyUpdateRequest: even None needs both parameters."""
+    body = req.body if isinstance(req.body, dict) else {}
+    if not isinstance(body.get("schedule"), dict):
+        raise core.bad_request(cause="schedule cann't be empty")
+    parameters = body.get("parameters") or {}
+    if not parameters:
+        raise core.bad_request(cause="schedule parameter cann't be empty")
+    if "audit_retention_hour" not in parameters:
+        raise core.bad_request(cause="audit_retention_hour should provide")
+    _retention_hour(parameters)
+    if "include_event_types" not in parameters:
+        raise core.bad_request(cause="include_event_types should provide")
 
 
-@core.route("PUT", r"/system/gc/schedule", body=SCHEDULE_SCHEMA, body_name="schedule")
-def update_gc_schedule(req):
-    core.require_system_access(req, "garbage-collection", "update")
-    _gc_kick(req)
-    return core.ok()
+history_schedule_routes(r"/system/gc/schedule", GC, "garbage-collection", "gc", gc_extras)
+history_schedule_routes(r"/system/purgeaudit/schedule", PURGE, "purge-audit", "log rotation purge", purge_extras,
+                        verify=verify_purge_request)
 
 
 @core.route("GET", r"/system/gc/(?P<id>[^/]+)")
@@ -186,77 +231,6 @@ def get_gc_execution(req):
         "job_status": execution["status"], "creation_time": execution["start_time"],
         "update_time": execution["update_time"],
     })
-
-
-# -- audit-log purge -----------------------------------------------------------------------------------------
-
-def _retention_hour(parameters):
-    value = parameters.get("audit_retention_hour")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and not value.is_integer():
-            raise core.bad_request(cause="audit_retention_hour should be integer format")
-        if int(value) > MAX_AUDIT_RETENTION_HOUR:
-            raise core.bad_request(cause="audit_retention_hour should be less than %d" % MAX_AUDIT_RETENTION_HOUR)
-
-
-def _verify_purge_request(req):
-    body = req.body if isinstance(req.body, dict) else {}
-    if not isinstance(body.get("schedule"), dict):
-        raise core.bad_request(cause="schedule cann't be empty")
-    parameters = body.get("parameters") or {}
-    if not parameters:
-        raise core.bad_request(cause="schedule parameter cann't be empty")
-    if "audit_retention_hour" not in parameters:
-        raise core.bad_request(cause="audit_retention_hour should provide")
-    _retention_hour(parameters)
-    if "include_event_types" not in parameters:
-        raise core.bad_request(cause="include_event_types should provide")
-
-
-def _purge_kick(req):
-    state = req.state
-    schedule_type, cron_text, parameters = schedule_body(req)
-    parameters = dict(parameters or {})
-    _retention_hour(parameters)
-    if schedule_type == "Manual":
-        return start_execution(state, PURGE, "MANUAL", parameters)
-    if schedule_type == "None":
-        unschedule(state, PURGE)
-    elif schedule_type in PERIODIC_TYPES:
-        problem = cron.validation_error(cron_text)
-        if problem:
-            raise core.bad_request("invalid cron string for scheduled log rotation purge: %s, error: %s" % (
-                cron_text, problem))
-        unschedule(state, PURGE)
-        # The parameters are kept exactly as sent.
-        add_schedule(state, PURGE, schedule_type, cron_text, parameters)
-    return 0
-
-
-@core.route("GET", r"/system/purgeaudit/schedule")
-def get_purge_schedule(req):
-    core.require_system_access(req, "purge-audit", "read")
-    schedule = current_schedule(req.state, PURGE)
-    if schedule is None:
-        return empty_ok()
-    return core.as_json(history_json(schedule, go_json(schedule["extra_attrs"])))
-
-
-@core.route("POST", r"/system/purgeaudit/schedule", body=SCHEDULE_SCHEMA, body_name="schedule")
-def create_purge_schedule(req):
-    core.require_system_access(req, "purge-audit", "create")
-    _verify_purge_request(req)
-    execution_id = _purge_kick(req)
-    location = "%s/%d" % (req.path.rsplit("/", 1)[0], execution_id)
-    return Response(201, headers=[("Location", location)])
-
-
-@core.route("PUT", r"/system/purgeaudit/schedule", body=SCHEDULE_SCHEMA, body_name="schedule")
-def update_purge_schedule(req):
-    core.require_system_access(req, "purge-audit", "update")
-    _verify_purge_request(req)
-    _purge_kick(req)
-    return core.ok()
 
 
 # -- scan all ------------------------------------------------------------------------------------------------
