@@ -289,7 +289,7 @@ execution:
 
 import time
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Converger,
     Option,
@@ -355,7 +355,17 @@ class Retention(Resource):
         if not linked:
             return None
         self.policy_id = int(linked)
-        return self.client.get('/retentions/%d' % self.policy_id, permission=self.permission('read'))
+        try:
+            return self.client.get('/retentions/%d' % self.policy_id, permission=self.permission('read'))
+        except HarborTransportError as error:
+            if error.status != 500:
+                raise
+            # Harbor answers 500, not 404, for a policy id it does not have.
+            raise HarborError('project %r is linked to retention policy %d (its retention_id), but Harbor cannot read '
+                              'that policy: GET /retentions/%d answers 500, which is how Harbor reports a policy that '
+                              'does not exist. Check Harbor\'s core log; if the policy is gone, the project\'s link must '
+                              'be repaired in Harbor before a new policy can be created'
+                              % (self.name, self.policy_id, self.policy_id), status=500)
 
     def view(self, current, wanted):
         trigger = current.get('trigger') or {}
@@ -377,7 +387,17 @@ class Retention(Resource):
     def create(self, desired):
         body = policy_body(self.project['project_id'], [rule_to_harbor(rule) for rule in desired['rules']],
                            schedule_to_cron(desired.get('schedule', NO_SCHEDULE)))
-        created = self.client.post('/retentions', json=body, permission=self.permission('create'))
+        try:
+            created = self.client.post('/retentions', json=body, permission=self.permission('create'))
+        except HarborError as error:
+            # Harbor answers 400, not 409, when another run linked a policy since our lookup: converge that one.
+            if error.status != 400 or 'already has retention policy' not in (error.harbor_message or ''):
+                raise
+            current = self.find()
+            if current is None:
+                raise
+            self.update(current, desired, desired)
+            return self.find()
         self.policy_id = created.location_id
         return self.client.get('/retentions/%d' % self.policy_id, permission=self.permission('read'))
 

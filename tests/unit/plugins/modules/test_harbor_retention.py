@@ -159,6 +159,28 @@ def test_schedule_none_is_manual_only(monkeypatch, harbor):
     assert not result['changed']
 
 
+def test_a_policy_linked_by_a_concurrent_run_is_converged(monkeypatch, harbor):
+    harbor([
+        UNLINKED,
+        Call('POST', '/retentions', FakeResponse(400, error_body(
+            'BAD_REQUEST', 'bad request: project 12 already has retention policy 3'))),
+        *linked(stored([HARBOR_PULLED])),
+        Call('PUT', '/retentions/3', FakeResponse(200), json=sent([HARBOR_RELEASES], policy_id=3)),
+        *linked(),
+    ])
+    result, failed = run(monkeypatch, SEED_POLICY)
+    assert not failed and result['changed'] and result['policy']['id'] == 3
+
+
+def test_a_dangling_link_is_explained(monkeypatch, harbor):
+    harbor([
+        Call('GET', '/projects/payments', FakeResponse(200, project(9))),
+        Call('GET', '/retentions/9', FakeResponse(500, error_body('UNKNOWN', 'internal server error'))),
+    ])
+    result, failed = run(monkeypatch, SEED_POLICY)
+    assert failed and 'linked to retention policy 9' in result['msg'] and 'does not exist' in result['msg']
+
+
 def test_rules_are_required_to_create(monkeypatch, harbor):
     conversation = harbor([UNLINKED])
     result, failed = run(monkeypatch, dict(project='payments', schedule='daily'))
