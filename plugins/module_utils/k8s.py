@@ -135,9 +135,8 @@ class KubeClient:
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
                 if method not in IDEMPOTENT_METHODS or attempt >= MAX_ATTEMPTS:
                     raise KubeError('Cannot reach the Kubernetes API at %s: %s %s failed (%s); check host or the '
-                                    'kubeconfig server address, and proxy' % (self.host, method, path,
-                                                                             type(error).__name__),
-                                    method=method, path=path)
+                                    'kubeconfig server address, and proxy'
+                                    % (self.host, method, path, type(error).__name__), method=method, path=path)
                 self.sleep(self._backoff(attempt))
                 continue
             status = raw.status_code

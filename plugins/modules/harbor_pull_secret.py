@@ -249,8 +249,8 @@ class PullSecret:
 
     def plan(self):
         params = self.params
-        if self.present and params['verify_credentials'] and not logs_in(self.module, params['username'],
-                                                                          params['password']):
+        verify = self.present and params['verify_credentials']
+        if verify and not logs_in(self.module, params['username'], params['password']):
             raise ValidationError(
                 'verify_credentials: Harbor at %s rejected username %r with this password (GET /users/current '
                 'answered 401), so the secret was written to no namespace. Check username (a robot account\'s full '

@@ -150,8 +150,8 @@ def test_fresh_cluster_namespaces_and_default_service_accounts(emulator):
 
 def test_namespace_create_defaults_and_errors(emulator):
     name = unique("ns")
-    response = emulator.kube("POST", "/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace",
-                                                                  "metadata": {"name": name}})
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+    response = emulator.kube("POST", "/api/v1/namespaces", json=body)
     assert response.status_code == 201
     namespace = response.json()
     metadata = namespace["metadata"]
@@ -511,8 +511,8 @@ def test_request_log_and_faults_render_status(emulator):
     emulator.kube("GET", "/api/v1/namespaces/default")
     assert emulator.kube("GET", "/_emulator/requests", token=None).json() == [
         {"method": "GET", "path": "/api/v1/namespaces/default", "status": 200}]
-    emulator.kube("POST", "/_emulator/faults", token=None, json={"method": "GET", "path": "/namespaces/default$",
-                                                                  "status": 503})
+    fault = {"method": "GET", "path": "/namespaces/default$", "status": 503}
+    emulator.kube("POST", "/_emulator/faults", token=None, json=fault)
     faulted = emulator.kube("GET", "/api/v1/namespaces/default")
     assert faulted.status_code == 503
     assert status_of(faulted)["reason"] == "ServiceUnavailable"

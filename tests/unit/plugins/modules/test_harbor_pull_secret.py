@@ -27,12 +27,12 @@ from ansible_collections.cloudtemple.harbor.tests.unit.kube_fakes import (  # py
 )
 
 NAMESPACES = ['team-a', 'team-b', 'team-c']
-USERNAME, PASSWORD = 'robot$payments+puller', 'Pull-S3cret'
+USERNAME = 'robot$payments+puller'
+PASSWORD = 'Pull-S3cret'
 ARGS = dict(KUBE_ARGS, namespaces=NAMESPACES, username=USERNAME, password=PASSWORD, service_accounts=['default'])
 MERGE = 'application/merge-patch+json'
-ROBOT_LOGS_IN = Call('GET', '/users/current', FakeResponse(412, {'errors': [{'code': 'PRECONDITION', 'message':
-                                                                            'get current user not available for '
-                                                                            'security context: robot'}]}))
+ROBOT_ERROR = {'errors': [{'code': 'PRECONDITION', 'message': 'get current user not available for security context: robot'}]}
+ROBOT_LOGS_IN = Call('GET', '/users/current', FakeResponse(412, ROBOT_ERROR))
 REJECTED = Call('GET', '/users/current', FakeResponse(401, {'errors': [{'code': 'UNAUTHORIZED', 'message': 'x'}]}))
 
 
@@ -44,7 +44,7 @@ def account_path(name, account='default'):
     return '/api/v1/namespaces/%s/serviceaccounts/%s' % (name, account)
 
 
-def namespace_reads(names=NAMESPACES):
+def namespace_reads(names=tuple(NAMESPACES)):
     return [KubeCall('GET', '/api/v1/namespaces/' + name, ok(namespace(name))) for name in names]
 
 
