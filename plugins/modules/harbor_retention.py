@@ -29,7 +29,9 @@ attributes:
     details:
       - O(run) does not run the policy in check mode; the task reports the change a real run would be.
   idempotent:
+    support: partial
     details:
+      - Without O(run), or with a dry run, a second run with the same options changes nothing.
       - O(run) with O(run.dry_run=false) deletes artifacts and is reported as a change on every run.
 options:
   project:
