@@ -15,8 +15,9 @@ description:
     existing member in place, or removes the member.
   - A membership that already exists is adopted as it is and only its role is compared.
   - The roles, from most to least powerful - V(project_admin) (everything, including members), V(maintainer)
-    (also deletes artifacts and manages scans, retention and immutability), V(developer) (pushes),
-    V(guest) (pulls), V(limited_guest) (pulls, without seeing the other members or the logs).
+    (also deletes artifacts and manages scans, retention and immutability), V(developer) (pushes, and may change
+    the retention policy), V(guest) (pulls), V(limited_guest) (pulls, without seeing the other members or the
+    logs).
 author:
   - Cloud Temple (@cloud-temple)
 extends_documentation_fragment:
