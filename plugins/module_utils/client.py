@@ -146,6 +146,32 @@ def parse_version(text):
     return tuple(int(part or 0) for part in match.groups())
 
 
+def backoff_delay(attempt):
+    """Seconds to wait before retry number `attempt`: exponential, capped, with jitter so parallel runs spread out."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def retry_after(raw):
+    """The server's Retry-After in seconds (capped), or None."""
+    value = raw.headers.get('Retry-After')
+    if value and value.strip().isdigit():
+        return min(RETRY_AFTER_CAP, float(value.strip()))
+    return None
+
+
+def decode_body(raw):
+    """A requests response's body: decoded JSON when it says so, else text; None when empty."""
+    if not raw.content:
+        return None
+    if 'json' in (raw.headers.get('Content-Type') or ''):
+        try:
+            return raw.json()
+        except ValueError:
+            return raw.text
+    return raw.text
+
+
 def _tls_failure_message(url, error, ca_path):
     text = str(error)
     lowered = text.lower()
@@ -298,32 +324,21 @@ class HarborClient:
                 # A refused connection never reached Harbor; a reset or a read timeout may have been processed.
                 never_sent = isinstance(error, requests.exceptions.ConnectTimeout) or 'refused' in str(error).lower()
                 if method in IDEMPOTENT_METHODS or never_sent:
-                    retry_delay = self._backoff(attempt)
+                    retry_delay = backoff_delay(attempt)
                 if retry_delay is None or attempt >= self.max_attempts:
                     raise self._transport_error(method, path, error, ambiguous=not never_sent)
             except requests.exceptions.Timeout as error:
                 if method in IDEMPOTENT_METHODS:
-                    retry_delay = self._backoff(attempt)
+                    retry_delay = backoff_delay(attempt)
                 if retry_delay is None or attempt >= self.max_attempts:
                     raise self._transport_error(method, path, error, ambiguous=True)
             else:
                 if raw.status_code in RETRY_STATUSES and (method in IDEMPOTENT_METHODS or raw.status_code == 429) \
                         and attempt < self.max_attempts:
-                    retry_delay = self._retry_after(raw) or self._backoff(attempt)
+                    retry_delay = retry_after(raw) or backoff_delay(attempt)
                 else:
                     return self._finish(method, path, raw, accept, permission, check_credentials)
             self._sleep(retry_delay)
-
-    def _backoff(self, attempt):
-        delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
-        return delay / 2 + random.uniform(0, delay / 2)
-
-    @staticmethod
-    def _retry_after(raw):
-        value = raw.headers.get('Retry-After')
-        if value and value.strip().isdigit():
-            return min(RETRY_AFTER_CAP, float(value.strip()))
-        return None
 
     def _transport_error(self, method, path, error, ambiguous):
         if isinstance(error, requests.exceptions.Timeout):
@@ -337,7 +352,7 @@ class HarborClient:
                                     hint='Check that harbor_url is reachable from this machine, then run again')
 
     def _finish(self, method, path, raw, accept, permission, check_credentials):
-        body = self._decode(raw)
+        body = decode_body(raw)
         response = HarborResponse(raw.status_code, raw.headers, body)
         if raw.status_code < 400 or raw.status_code in accept:
             return response
@@ -345,17 +360,6 @@ class HarborClient:
             if not self.username or not self.credentials_valid():
                 raise self._credentials_error(method, path, response)
         raise self._error(method, path, response, permission)
-
-    @staticmethod
-    def _decode(raw):
-        if not raw.content:
-            return None
-        if 'json' in (raw.headers.get('Content-Type') or ''):
-            try:
-                return raw.json()
-            except ValueError:
-                return raw.text
-        return raw.text
 
     def _error(self, method, path, response, permission):
         status = response.status

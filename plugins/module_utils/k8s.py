@@ -15,24 +15,22 @@ calls these modules need do not.
 from __future__ import annotations
 
 import os
-import random
 import time
-import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-except ImportError:
-    requests = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
+    IDEMPOTENT_METHODS,
+    MAX_ATTEMPTS,
+    RETRY_STATUSES,
+    backoff_delay,
+    decode_body,
+    requests,
+    retry_after,
+)
 
 MERGE_PATCH = 'application/merge-patch+json'
 TIMEOUT = 30
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
-IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE'))
-MAX_ATTEMPTS = 5
 CONFLICT_ATTEMPTS = 5
 
 
@@ -137,22 +135,16 @@ class KubeClient:
                     raise KubeError('Cannot reach the Kubernetes API at %s: %s %s failed (%s); check host or the '
                                     'kubeconfig server address, and proxy'
                                     % (self.host, method, path, type(error).__name__), method=method, path=path)
-                self.sleep(self._backoff(attempt))
+                self.sleep(backoff_delay(attempt))
                 continue
             status = raw.status_code
             if status in RETRY_STATUSES and (method in IDEMPOTENT_METHODS or status == 429) and attempt < MAX_ATTEMPTS:
-                retry_after = raw.headers.get('Retry-After', '')
-                self.sleep(min(float(retry_after), 30.0) if retry_after.isdigit() else self._backoff(attempt))
+                self.sleep(retry_after(raw) or backoff_delay(attempt))
                 continue
-            decoded = _decode(raw)
+            decoded = decode_body(raw)
             if status < 400 or status in accept:
                 return status, decoded
             raise self._error(method, path, status, decoded)
-
-    @staticmethod
-    def _backoff(attempt):
-        delay = min(8.0, 0.5 * (2 ** (attempt - 1)))
-        return delay / 2 + random.uniform(0, delay / 2)
 
     def _error(self, method, path, status, body):
         status_body = body if isinstance(body, dict) else {}
@@ -210,17 +202,6 @@ class KubeClient:
             current = self.get(path)
         raise KubeError('PATCH %s kept conflicting with concurrent writers (%d attempts); run again'
                         % (path, CONFLICT_ATTEMPTS), status=409, reason='Conflict', method='PATCH', path=path)
-
-
-def _decode(raw):
-    if not raw.content:
-        return None
-    if 'json' in (raw.headers.get('Content-Type') or ''):
-        try:
-            return raw.json()
-        except ValueError:
-            return raw.text
-    return raw.text
 
 
 def _short(error):

@@ -104,13 +104,13 @@ class Conversation:
         return [method for method, _path, _params, _json, _headers in self.seen]
 
 
-@pytest.fixture
-def harbor(monkeypatch):
-    """harbor(calls) installs a scripted conversation and returns it; the test checks .finished()."""
+def scripted_requests(monkeypatch, conversation_class=Conversation):
+    """The body of the fixtures: yields install(calls), which replaces requests.Session.request by a scripted
+    conversation and returns it; at teardown, every scripted call must have been sent."""
     state = {}
 
     def install(calls):
-        conversation = Conversation(calls)
+        conversation = conversation_class(calls)
 
         def request(session, *args, **kwargs):
             return conversation(*args, session_auth=session.auth, **kwargs)
@@ -122,6 +122,12 @@ def harbor(monkeypatch):
     yield install
     if 'conversation' in state:
         state['conversation'].finished()
+
+
+@pytest.fixture
+def harbor(monkeypatch):
+    """harbor(calls) installs a scripted conversation and returns it; the test checks .finished()."""
+    yield from scripted_requests(monkeypatch)
 
 
 class ModuleExit(Exception):

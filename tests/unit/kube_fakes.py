@@ -11,9 +11,9 @@ import copy
 import json
 
 import pytest
-import requests
 
-from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import API, Call, FakeResponse
+from ansible_collections.cloudtemple.harbor.tests.unit import harbor_fakes
+from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import FakeResponse
 
 KUBE = 'https://kube.example.com:6443'
 TOKEN = 'kube-t0ken-value'
@@ -80,37 +80,31 @@ def ok(body):
     return FakeResponse(200, copy.deepcopy(body))
 
 
-class Conversation:
-    """Replaces requests.Session.request; Call (Harbor) and KubeCall (cluster) entries are served in order."""
+class Conversation(harbor_fakes.Conversation):
+    """Harbor's scripted conversation, which also serves KubeCall entries for the Kubernetes API, in one order."""
 
-    def __init__(self, calls):
-        self.calls = list(calls)
-        self.seen = []
-
-    def __call__(self, method, url, params=None, json=None, headers=None, **kwargs):
-        if url.startswith(KUBE):
-            path, kind = url[len(KUBE):], KubeCall
-            assert (headers or {}).get('Authorization') == 'Bearer ' + TOKEN, 'no bearer token on %s %s' % (method, path)
-        else:
-            assert url.startswith(API), url
-            path, kind = url[len(API):], Call
+    def __call__(self, method, url, params=None, json=None, headers=None, session_auth=None, **kwargs):
+        if not url.startswith(KUBE):
+            assert not self.calls or not isinstance(self.calls[0], KubeCall), \
+                'expected %s %s on the cluster, got %s %s' % (self.calls[0].method, self.calls[0].path, method, url)
+            return super().__call__(method, url, params=params, json=json, headers=headers, session_auth=session_auth,
+                                    **kwargs)
+        path = url[len(KUBE):]
+        assert (headers or {}).get('Authorization') == 'Bearer ' + TOKEN, 'no bearer token on %s %s' % (method, path)
         self.seen.append((method, path, params, json, headers))
         assert self.calls, 'unexpected request %s %s (the script has no more calls)' % (method, path)
         call = self.calls.pop(0)
-        assert isinstance(call, kind) and (method, path) == (call.method, call.path), \
+        assert isinstance(call, KubeCall) and (method, path) == (call.method, call.path), \
             'expected %s %s, got %s %s' % (call.method, call.path, method, path)
         if call.json is not None:
             assert json == call.json, 'body of %s %s: expected %r, got %r' % (method, path, call.json, json)
         if call.params is not None:
             assert dict(params or {}) == call.params, 'query of %s %s: %r' % (method, path, params)
-        if getattr(call, 'content_type', None) is not None:
+        if call.content_type is not None:
             assert (headers or {}).get('Content-Type') == call.content_type
         if isinstance(call.answer, BaseException):
             raise call.answer
         return call.answer
-
-    def finished(self):
-        assert not self.calls, 'requests never sent: %s' % ', '.join('%s %s' % (c.method, c.path) for c in self.calls)
 
     @property
     def requests(self):
@@ -123,23 +117,9 @@ class Conversation:
 
 @pytest.fixture
 def cluster(monkeypatch):
-    """cluster(calls) scripts the conversation; the test fails if a scripted call was never sent."""
+    """cluster(calls) scripts the conversation with the cluster and Harbor; every scripted call must be sent."""
     for variable in ('KUBECONFIG', 'K8S_AUTH_KUBECONFIG', 'K8S_AUTH_CONTEXT', 'K8S_AUTH_HOST', 'K8S_AUTH_API_KEY',
                      'K8S_AUTH_VERIFY_SSL', 'K8S_AUTH_SSL_CA_CERT', 'K8S_AUTH_CERT_FILE', 'K8S_AUTH_KEY_FILE',
                      'K8S_AUTH_PROXY', 'KUBERNETES_SERVICE_HOST', 'HARBOR_URL'):
         monkeypatch.delenv(variable, raising=False)
-    state = {}
-
-    def install(calls):
-        conversation = Conversation(calls)
-
-        def request(session, *args, **kwargs):  # pylint: disable=unused-argument
-            return conversation(*args, **kwargs)
-
-        monkeypatch.setattr(requests.Session, 'request', request)
-        state['conversation'] = conversation
-        return conversation
-
-    yield install
-    if 'conversation' in state:
-        state['conversation'].finished()
+    yield from harbor_fakes.scripted_requests(monkeypatch, Conversation)
