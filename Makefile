@@ -25,9 +25,9 @@ WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
 # the X.Y of a venv's interpreter, for ansible-test --python
 python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-TEST_STAGES := sanity units newest integration molecule demo lint emulator-tests
+TEST_STAGES := sanity units newest integration molecule scenarios demo lint emulator-tests
 
-.PHONY: help venv venv-newest stage sanity units newest integration molecule lint emulator-tests test demo clean
+.PHONY: help venv venv-newest stage sanity units newest integration molecule scenarios lint emulator-tests test demo clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
@@ -38,6 +38,7 @@ help:
 	@echo 'make newest          sanity + units on the newest ansible-core, in $(VENV_NEWEST) (needs Python >= 3.12)'
 	@echo 'make integration     ansible-test integration, all targets, against the Harbor emulator'
 	@echo 'make molecule        molecule test for every role scenario, each against a fresh emulator'
+	@echo 'make scenarios       the playbooks end to end: bootstrap, healing, rotation under load, teardown, ansible-runner'
 	@echo 'make lint            ansible-lint (production profile), antsibull-docs and antsibull-changelog lint'
 	@echo 'make emulator-tests  pytest tests/emulator/tests'
 	@echo 'make stage           copy the collection into $(COLLECTION)'
@@ -93,6 +94,10 @@ integration: stage
 
 molecule: stage
 	$(PY) tests/tools/run_molecule.py $(COLLECTIONS_DIR)
+
+# The playbooks and roles end to end, each test module against fresh emulators (see tests/scenarios/conftest.py).
+scenarios: venv
+	$(PY) -m pytest tests/scenarios -q -p no:cacheprovider
 
 # The staged tree is on the collections path, so FQCNs in playbooks and roles resolve to it.
 # All three linters run even when one fails, so one pass shows every problem.

@@ -1,0 +1,144 @@
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Fixtures for the scenario tests: the playbooks and roles run end to end against fresh emulators.
+
+Each test module gets its own emulators (tests/emulator/run.py) and a staged copy of the collection, and runs
+ansible-playbook (or ansible-runner) the way a user does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+import requests
+import yaml
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EMULATOR = os.path.join(REPO_ROOT, 'tests', 'emulator', 'run.py')
+STAGE = os.path.join(REPO_ROOT, 'tests', 'tools', 'stage.py')
+INVENTORY = os.path.join(REPO_ROOT, 'tests', 'tools', 'demo_inventory.yml')
+EXAMPLE_VARS = os.path.join(REPO_ROOT, 'playbooks', 'vars', 'example.yml')
+RECAP_LINE = re.compile(r'^(?P<host>\S+)\s*:\s*ok=\d+\s+changed=(?P<changed>\d+).*failed=(?P<failed>\d+)', re.M)
+READS = ('GET', 'HEAD')
+
+
+class Emulators:
+    """The running Harbor and Kubernetes emulators, and how to talk to them directly."""
+
+    def __init__(self, info):
+        self.info = info
+        self.harbor_url = info['harbor_url']
+        self.kube_url = info['kube_url']
+        self.admin = (info['username'], info['password'])
+        with open(info['kubeconfig'], encoding='utf-8') as handle:
+            kubeconfig = yaml.safe_load(handle)
+        user = next(entry for entry in kubeconfig['users'] if entry['name'] == 'emulator-admin')
+        self.kube_token = user['user']['token']
+        # The Kubernetes emulator's private CA file, for requests' verify.
+        self.kube_ca = kubeconfig['clusters'][0]['cluster']['certificate-authority']
+
+    def environment(self):
+        return dict(HARBOR_URL=self.harbor_url, HARBOR_USERNAME=self.admin[0], HARBOR_PASSWORD=self.admin[1],
+                    K8S_AUTH_KUBECONFIG=self.info['kubeconfig'], KUBECONFIG=self.info['kubeconfig'])
+
+    # Harbor ------------------------------------------------------------------------------------------
+
+    def harbor(self, method, path, **kwargs):
+        return requests.request(method, self.harbor_url + '/api/v2.0' + path, auth=self.admin, timeout=10, **kwargs)
+
+    def login(self, username, password):
+        """True if Harbor accepts these credentials (a robot answers 412 to /users/current, a user 200)."""
+        status = requests.get(self.harbor_url + '/api/v2.0/users/current', auth=(username, password), timeout=10).status_code
+        return status in (200, 412)
+
+    def robots(self, project):
+        project_id = self.harbor('GET', '/projects/%s' % project).json()['project_id']
+        return self.harbor('GET', '/robots', params={'q': 'Level=project,ProjectID=%d' % project_id}).json()
+
+    # Kubernetes --------------------------------------------------------------------------------------
+
+    def kube(self, method, path, **kwargs):
+        return requests.request(method, self.kube_url + path, headers={'Authorization': 'Bearer ' + self.kube_token},
+                                verify=self.kube_ca, timeout=10, **kwargs)
+
+    def pull_credentials(self, namespace, secret='harbor-pull-secret'):
+        """(username, password) stored in a pull secret, or None if the secret does not exist."""
+        response = self.kube('GET', '/api/v1/namespaces/%s/secrets/%s' % (namespace, secret))
+        if response.status_code == 404:
+            return None
+        config = json.loads(base64.b64decode(response.json()['data']['.dockerconfigjson']))
+        entry = next(iter(config['auths'].values()))
+        return entry['username'], entry['password']
+
+    def image_pull_secrets(self, namespace, service_account='default'):
+        response = self.kube('GET', '/api/v1/namespaces/%s/serviceaccounts/%s' % (namespace, service_account))
+        return [entry['name'] for entry in response.json().get('imagePullSecrets') or []]
+
+    # Request logs ------------------------------------------------------------------------------------
+
+    def clear_logs(self):
+        requests.delete(self.harbor_url + '/_emulator/requests', timeout=10)
+        requests.delete(self.kube_url + '/_emulator/requests', verify=self.kube_ca, timeout=10)
+
+    def writes(self):
+        """Every non-read request both emulators saw since clear_logs()."""
+        harbor = requests.get(self.harbor_url + '/_emulator/requests', timeout=10).json()
+        kube = requests.get(self.kube_url + '/_emulator/requests', verify=self.kube_ca, timeout=10).json()
+        return [entry for entry in harbor + kube if entry['method'] not in READS]
+
+
+@pytest.fixture(scope='module')
+def emulators():
+    process = subprocess.Popen([sys.executable, EMULATOR], stdout=subprocess.PIPE, text=True)
+    try:
+        yield Emulators(json.loads(process.stdout.readline()))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope='session')
+def collections_dir(tmp_path_factory):
+    """A staged copy of the collection, as ansible_collections/cloudtemple/harbor under a temporary directory."""
+    root = tmp_path_factory.mktemp('collections')
+    subprocess.run([sys.executable, STAGE, str(root / 'ansible_collections' / 'cloudtemple' / 'harbor')], check=True,
+                   stdout=subprocess.DEVNULL, cwd=REPO_ROOT)
+    return str(root)
+
+
+class PlaybookRun:
+    def __init__(self, completed):
+        self.returncode = completed.returncode
+        self.output = completed.stdout
+        recaps = RECAP_LINE.findall(self.output)
+        self.changed = sum(int(changed) for _host, changed, _failed in recaps)
+        self.failed = sum(int(failed) for _host, _changed, failed in recaps)
+
+
+@pytest.fixture(scope='module')
+def playbook(emulators, collections_dir, tmp_path_factory):
+    """playbook(name, *extra_args, verbosity=0) runs playbooks/<name> with the example vars; returns a PlaybookRun."""
+    credentials_dir = str(tmp_path_factory.mktemp('ci-credentials'))
+
+    def run(name, *extra, env=None):
+        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_dir, ANSIBLE_NOCOLOR='1',
+                           **emulators.environment())
+        environment.update(env or {})
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', INVENTORY,
+                   os.path.join(REPO_ROOT, 'playbooks', name), '-e', '@' + EXAMPLE_VARS,
+                   '-e', 'bootstrap_ci_credentials_dir=' + credentials_dir] + list(extra)
+        completed = subprocess.run(command, env=environment, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, check=False)
+        return PlaybookRun(completed)
+
+    run.credentials_dir = credentials_dir
+    return run

@@ -1,0 +1,112 @@
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""playbooks/bootstrap.yml and playbooks/teardown.yml with the example vars, end to end on the emulators.
+
+The tests of this module build on each other in order, like an operator's week: bootstrap, re-run, damage,
+heal, tear down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+ENVIRONMENTS = ('dev', 'preprod', 'prod')
+
+
+def test_bootstrap_builds_the_example_setup(emulators, playbook):
+    run = playbook('bootstrap.yml')
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.changed > 0
+
+    project = emulators.harbor('GET', '/projects/payments').json()
+    assert project['metadata']['public'] == 'false'
+    assert project['metadata']['auto_scan'] == 'true'
+    assert project['metadata']['prevent_vul'] == 'true'
+    assert project['metadata']['severity'] == 'high'
+    assert project['metadata']['enable_content_trust_cosign'] == 'true'
+    assert project['metadata'].get('retention_id')
+
+    names = sorted(robot['name'] for robot in emulators.robots('payments'))
+    assert names == ['robot$payments+ci-push', 'robot$payments+pull-dev', 'robot$payments+pull-preprod',
+                     'robot$payments+pull-prod']
+    for environment in ENVIRONMENTS:
+        namespace = 'payments-' + environment
+        username, password = emulators.pull_credentials(namespace)
+        assert username == 'robot$payments+pull-' + environment
+        assert emulators.login(username, password)
+        assert 'harbor-pull-secret' in emulators.image_pull_secrets(namespace)
+
+    ci_file = os.path.join(playbook.credentials_dir, 'payments-ci-push.json')
+    assert oct(os.stat(ci_file).st_mode & 0o777) == '0o600'
+    with open(ci_file, encoding='utf-8') as handle:
+        ci = json.load(handle)
+    assert ci['username'] == 'robot$payments+ci-push' and emulators.login(ci['username'], ci['password'])
+
+
+def test_rerun_changes_nothing_and_only_reads(emulators, playbook):
+    emulators.clear_logs()
+    run = playbook('bootstrap.yml')
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.changed == 0
+    assert emulators.writes() == []
+
+
+def test_a_pull_secret_deleted_by_hand_is_healed(emulators, playbook):
+    before = emulators.pull_credentials('payments-dev')
+    emulators.kube('DELETE', '/api/v1/namespaces/payments-dev/secrets/harbor-pull-secret')
+    assert emulators.pull_credentials('payments-dev') is None
+
+    run = playbook('bootstrap.yml')
+    assert run.returncode == 0, run.output[-3000:]
+    after = emulators.pull_credentials('payments-dev')
+    assert after[0] == before[0] and emulators.login(*after)
+    # The secret was missing everywhere in dev, so the robot's secret had to be regenerated.
+    assert not emulators.login(*before)
+
+
+def test_a_robot_secret_changed_behind_the_collections_back_is_healed(emulators, playbook):
+    stale = emulators.pull_credentials('payments-prod')
+    robot = next(robot for robot in emulators.robots('payments') if robot['name'] == stale[0])
+    emulators.harbor('PATCH', '/robots/%d' % robot['id'], json={'secret': 'Changed-Behind-1'})
+    assert not emulators.login(*stale)
+
+    run = playbook('bootstrap.yml')
+    assert run.returncode == 0, run.output[-3000:]
+    healed = emulators.pull_credentials('payments-prod')
+    assert healed[0] == stale[0] and emulators.login(*healed)
+    assert healed[1] not in (stale[1], 'Changed-Behind-1')
+
+
+def test_stale_ci_credentials_are_regenerated_and_stored(emulators, playbook):
+    ci_file = os.path.join(playbook.credentials_dir, 'payments-ci-push.json')
+    with open(ci_file, encoding='utf-8') as handle:
+        stale = json.load(handle)
+    robot = next(robot for robot in emulators.robots('payments') if robot['name'] == stale['username'])
+    emulators.harbor('PATCH', '/robots/%d' % robot['id'], json={})
+
+    run = playbook('bootstrap.yml')
+    assert run.returncode == 0, run.output[-3000:]
+    with open(ci_file, encoding='utf-8') as handle:
+        fresh = json.load(handle)
+    assert fresh['password'] != stale['password'] and emulators.login(fresh['username'], fresh['password'])
+
+    emulators.clear_logs()
+    assert playbook('bootstrap.yml').changed == 0
+    assert emulators.writes() == []
+
+
+def test_teardown_leaves_nothing_the_bootstrap_created(emulators, playbook):
+    run = playbook('teardown.yml')
+    assert run.returncode == 0, run.output[-3000:]
+    assert emulators.harbor('GET', '/projects/payments').status_code == 404
+    for environment in ENVIRONMENTS:
+        namespace = 'payments-' + environment
+        assert emulators.pull_credentials(namespace) is None
+        assert 'harbor-pull-secret' not in emulators.image_pull_secrets(namespace)
+    assert not os.path.exists(os.path.join(playbook.credentials_dir, 'payments-ci-push.json'))
+
+    again = playbook('teardown.yml')
+    assert again.returncode == 0 and again.changed == 0
