@@ -12,18 +12,15 @@ usual, and async is refused, as its result would bypass this.
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
+from ansible_collections.cloudtemple.harbor.plugins.plugin_utils.module_action import HarborModuleAction
 
 
-class ActionModule(ActionBase):
+class ActionModule(HarborModuleAction):
 
-    _supports_check_mode = True
     _supports_async = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        del tmp
-        result.update(self._execute_module(task_vars=task_vars))
         if result.get('secret'):
             result['_ansible_no_log'] = True
         return result

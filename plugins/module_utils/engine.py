@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import abc
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
     HarborError,
     HarborTransportError,
     client_from_module,
     harbor_argument_spec,
 )
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
 
 
 class ValidationError(HarborError):
@@ -237,7 +236,7 @@ def harbor_module(argument_spec, **kwargs):
     """An AnsibleModule with the Harbor connection options added to `argument_spec`."""
     spec = harbor_argument_spec()
     spec.update(argument_spec)
-    return AnsibleModule(argument_spec=spec, **kwargs)
+    return build_module(spec, **kwargs)
 
 
 def run_module(module, work):

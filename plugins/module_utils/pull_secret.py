@@ -11,14 +11,13 @@ import base64
 import json
 import re
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
     HarborError,
     harbor_argument_spec,
     probe_login,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import (
     KubeError,
     client_from_params,
@@ -62,7 +61,7 @@ def pull_secret_argument_spec(**options):
 
 
 def pull_secret_module(argument_spec, **kwargs):
-    return AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+    return build_module(argument_spec, supports_check_mode=True,
                          required_one_of=[('namespaces', 'namespace_selector')], **kwargs)
 
 
