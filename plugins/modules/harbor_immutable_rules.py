@@ -141,6 +141,7 @@ rules:
 
 import json
 
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Converger,
     Option,
@@ -196,7 +197,6 @@ class ImmutableRules(Resource):
         self.absent = self.params['state'] == 'absent'
         self.exclusive = self.params['exclusive']
         self.listed = []
-        self.project_exists = None
         self.options = (Option('rules', normalize=self.target),)
 
     def target(self, rules):
@@ -229,14 +229,17 @@ class ImmutableRules(Resource):
             raise ValidationError('exclusive only applies to state: present')
 
     def find(self):
-        if self.project_exists is None:
-            self.project_exists = self.client.get_project(self.name) is not None
-        if not self.project_exists:
-            if self.absent:
-                return []
-            raise ValidationError('project: project %r does not exist in Harbor; create it first with '
-                                  'cloudtemple.harbor.harbor_project' % self.name)
-        return self.client.paginate(self.path(), resource_name=True, permission=self.permission('list'))
+        # No project lookup first: listing the rules of a missing project fails (404, or 403 for non-admins), and
+        # only then is the project looked up, to tell a missing project from a refusal.
+        try:
+            return self.client.paginate(self.path(), resource_name=True, permission=self.permission('list'))
+        except HarborError as error:
+            if error.status not in (403, 404) or self.client.get_project(self.name) is not None:
+                raise
+        if self.absent:
+            return []
+        raise ValidationError('project: project %r does not exist in Harbor; create it first with '
+                              'cloudtemple.harbor.harbor_project' % self.name)
 
     def relevant(self, current):
         if self.exclusive:

@@ -20,7 +20,6 @@ from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # 
 SEMVER = '{v,}[0-9]*.[0-9]*.[0-9]*'
 SEMVER_RULE = dict(tags=dict(matching=SEMVER))
 CHARTS_RULE = dict(repositories=dict(matching='charts/**'), tags=dict(excluding='*-SNAPSHOT'), disabled=True)
-PROJECT = Call('GET', '/projects/payments', FakeResponse(200, {'project_id': 12, 'name': 'payments'}))
 RULES_PATH = '/projects/payments/immutabletagrules'
 
 
@@ -55,7 +54,7 @@ def run(monkeypatch, args, **kwargs):
 
 def test_create(monkeypatch, harbor):
     harbor([
-        PROJECT, listing(),
+        listing(),
         Call('POST', RULES_PATH, FakeResponse(201, headers={'Location': '/api/v2.0/projects/payments/immutabletagrules/5'}),
              json=sent(SEMVER)),
         listing(harbor_rule(5, SEMVER)),
@@ -67,27 +66,27 @@ def test_create(monkeypatch, harbor):
 
 
 def test_create_idempotent(monkeypatch, harbor):
-    conversation = harbor([PROJECT, listing(harbor_rule(5, SEMVER), harbor_rule(6, 'latest'))])
+    conversation = harbor([listing(harbor_rule(5, SEMVER), harbor_rule(6, 'latest'))])
     result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE]))
-    assert not failed and not result['changed'] and conversation.methods == ['GET', 'GET']
+    assert not failed and not result['changed'] and conversation.methods == ['GET']
     assert len(result['rules']) == 2
 
 
 def test_create_check_mode(monkeypatch, harbor):
-    conversation = harbor([PROJECT, listing()])
+    conversation = harbor([listing()])
     result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE]), check_mode=True)
-    assert not failed and result['changed'] and conversation.methods == ['GET', 'GET']
+    assert not failed and result['changed'] and conversation.methods == ['GET']
 
 
 def test_create_check_mode_idempotent(monkeypatch, harbor):
-    conversation = harbor([PROJECT, listing(harbor_rule(5, SEMVER))])
+    conversation = harbor([listing(harbor_rule(5, SEMVER))])
     result, _failed = run(monkeypatch, dict(rules=[SEMVER_RULE]), check_mode=True)
-    assert not result['changed'] and conversation.methods == ['GET', 'GET']
+    assert not result['changed'] and conversation.methods == ['GET']
 
 
 def test_a_disabled_rule_is_created_then_disabled(monkeypatch, harbor):
     harbor([
-        PROJECT, listing(),
+        listing(),
         Call('POST', RULES_PATH, FakeResponse(201, headers={'Location': '/api/v2.0/projects/payments/immutabletagrules/8'}),
              json=sent('*-SNAPSHOT', 'charts/**', disabled=True, tag_decoration='excludes')),
         # Harbor ignored disabled: a second request, whose only effect is the toggle.
@@ -101,7 +100,7 @@ def test_a_disabled_rule_is_created_then_disabled(monkeypatch, harbor):
 
 def test_enabling_a_rule_is_one_put(monkeypatch, harbor):
     harbor([
-        PROJECT, listing(harbor_rule(8, '*-SNAPSHOT', 'charts/**', disabled=True, tag_decoration='excludes')),
+        listing(harbor_rule(8, '*-SNAPSHOT', 'charts/**', disabled=True, tag_decoration='excludes')),
         Call('PUT', RULES_PATH + '/8', FakeResponse(200),
              json=sent('*-SNAPSHOT', 'charts/**', disabled=False, rule_id=8, tag_decoration='excludes')),
         listing(harbor_rule(8, '*-SNAPSHOT', 'charts/**', tag_decoration='excludes')),
@@ -113,7 +112,7 @@ def test_enabling_a_rule_is_one_put(monkeypatch, harbor):
 
 def test_exclusive_turns_a_stale_rule_into_a_missing_one_in_two_puts(monkeypatch, harbor):
     harbor([
-        PROJECT, listing(harbor_rule(5, SEMVER), harbor_rule(6, 'latest')),
+        listing(harbor_rule(5, SEMVER), harbor_rule(6, 'latest')),
         # First the selectors, with the disabled value Harbor has (else Harbor would only toggle)...
         Call('PUT', RULES_PATH + '/6', FakeResponse(200),
              json=sent('*-SNAPSHOT', 'charts/**', disabled=False, rule_id=6, tag_decoration='excludes')),
@@ -128,18 +127,18 @@ def test_exclusive_turns_a_stale_rule_into_a_missing_one_in_two_puts(monkeypatch
 
 def test_exclusive_creates_before_it_deletes(monkeypatch, harbor):
     conversation = harbor([
-        PROJECT, listing(harbor_rule(5, SEMVER), harbor_rule(6, 'latest'), harbor_rule(7, 'stable')),
+        listing(harbor_rule(5, SEMVER), harbor_rule(6, 'latest'), harbor_rule(7, 'stable')),
         Call('PUT', RULES_PATH + '/6', FakeResponse(200), json=sent('v*', rule_id=6)),
         Call('DELETE', RULES_PATH + '/7', FakeResponse(200)),
         listing(harbor_rule(5, SEMVER), harbor_rule(6, 'v*')),
     ])
     result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE, dict(tags=dict(matching='v*'))], exclusive=True))
-    assert not failed and result['changed'] and conversation.methods == ['GET', 'GET', 'PUT', 'DELETE', 'GET']
+    assert not failed and result['changed'] and conversation.methods == ['GET', 'PUT', 'DELETE', 'GET']
 
 
 def test_exclusive_with_no_rules_removes_them_all(monkeypatch, harbor):
     harbor([
-        PROJECT, listing(harbor_rule(5, SEMVER)),
+        listing(harbor_rule(5, SEMVER)),
         Call('DELETE', RULES_PATH + '/5', FakeResponse(200)),
         listing(),
     ])
@@ -149,7 +148,7 @@ def test_exclusive_with_no_rules_removes_them_all(monkeypatch, harbor):
 
 def test_absent_removes_the_listed_rules_only(monkeypatch, harbor):
     harbor([
-        PROJECT, listing(harbor_rule(5, SEMVER), harbor_rule(6, 'latest', disabled=True)),
+        listing(harbor_rule(5, SEMVER), harbor_rule(6, 'latest', disabled=True)),
         Call('DELETE', RULES_PATH + '/6', FakeResponse(200)),
         listing(harbor_rule(5, SEMVER)),
     ])
@@ -159,22 +158,39 @@ def test_absent_removes_the_listed_rules_only(monkeypatch, harbor):
 
 
 def test_absent_again_and_in_check_mode(monkeypatch, harbor):
-    conversation = harbor([PROJECT, listing(harbor_rule(5, SEMVER))])
+    conversation = harbor([listing(harbor_rule(5, SEMVER))])
     result, _failed = run(monkeypatch, dict(state='absent', rules=[dict(tags=dict(matching='latest'))]))
-    assert not result['changed'] and conversation.methods == ['GET', 'GET']
-    conversation = harbor([PROJECT, listing(harbor_rule(5, SEMVER))])
+    assert not result['changed'] and conversation.methods == ['GET']
+    conversation = harbor([listing(harbor_rule(5, SEMVER))])
     result, _failed = run(monkeypatch, dict(state='absent', rules=[SEMVER_RULE]), check_mode=True)
-    assert result['changed'] and conversation.methods == ['GET', 'GET']
+    assert result['changed'] and conversation.methods == ['GET']
 
 
 def test_absent_from_a_missing_project_is_no_change(monkeypatch, harbor):
-    harbor([Call('GET', '/projects/payments', FakeResponse(404, error_body('NOT_FOUND', 'project payments not found')))])
+    harbor([Call('GET', '/projects/payments/immutabletagrules', FakeResponse(404, error_body('NOT_FOUND', 'project payments not found'))),
+           Call('GET', '/projects/payments', FakeResponse(404, error_body('NOT_FOUND', 'project payments not found')))])
     result, failed = run(monkeypatch, dict(state='absent', rules=[SEMVER_RULE]))
     assert not failed and not result['changed']
 
 
+def test_rules_are_listed_without_looking_the_project_up_first(monkeypatch, harbor):
+    conversation = harbor([listing(harbor_rule(5, SEMVER))])
+    result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE]))
+    assert not failed and not result['changed'] and len(conversation.seen) == 1
+
+
+def test_a_refused_listing_of_an_existing_project_stays_a_permission_error(monkeypatch, harbor):
+    harbor([
+        Call('GET', '/projects/payments/immutabletagrules', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
+        Call('GET', '/projects/payments', FakeResponse(200, {'project_id': 12, 'name': 'payments'})),
+    ])
+    result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE]))
+    assert failed and result['status'] == 403 and 'immutable-tag:list' in result['msg']
+
+
 def test_present_in_a_missing_project_fails(monkeypatch, harbor):
-    harbor([Call('GET', '/projects/payments', FakeResponse(404, error_body('NOT_FOUND', 'project payments not found')))])
+    harbor([Call('GET', '/projects/payments/immutabletagrules', FakeResponse(404, error_body('NOT_FOUND', 'project payments not found'))),
+           Call('GET', '/projects/payments', FakeResponse(404, error_body('NOT_FOUND', 'project payments not found')))])
     result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE]))
     assert failed and "project 'payments' does not exist" in result['msg']
 
