@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import random
 import re
 import time
@@ -33,6 +35,16 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_AFTER_CAP = 60.0
 
+
+# Answers to lookups that stay valid while nothing is written, shared by the clients of this process. A module run
+# in its own process uses them once; the controller running a task's loop items in one process (see in_process.py)
+# reuses them across items: the project and the robot list that two robots of one project both need are read
+# once. Any write, by any client of the process, forgets them all.
+_LOOKUP_ANSWERS = {}
+
+
+def forget_lookups():
+    _LOOKUP_ANSWERS.clear()
 
 def harbor_argument_spec():
     """Connection options shared by every module that talks to Harbor (documented in doc_fragments/harbor.py)."""
@@ -227,6 +239,8 @@ class HarborClient:
         self._session.headers.update({'Accept': 'application/json', 'User-Agent': 'cloudtemple.harbor'})
         if self.username:
             self._session.auth = (self.username, password or '')
+        # Remembered lookups are per identity: another account may see other things. Only a digest is kept.
+        self._identity_key = hashlib.sha256(('%s\0%s' % (self.username, password or '')).encode('utf-8')).hexdigest()
         self._session.verify = (ca_path or True) if validate_certs else False
         self._identity = None
         self._system_info = None
@@ -281,7 +295,7 @@ class HarborClient:
 
     def system_info(self):
         if self._system_info is None:
-            self._system_info = self.get('/systeminfo') or {}
+            self._system_info = self.get('/systeminfo', remember=True) or {}
         return self._system_info
 
     def version(self):
@@ -297,15 +311,32 @@ class HarborClient:
     # -- HTTP -----------------------------------------------------------------------------------------------
 
     def request(self, method, path, params=None, json=None, headers=None, accept=(), resource_name=False,
-                permission=None, check_credentials=True):
+                permission=None, check_credentials=True, remember=False):
         """Send one request, with retries, and return a HarborResponse.
 
         accept: error statuses the caller handles itself (returned instead of raised).
         resource_name: the path addresses a project by name (sends X-Is-Resource-Name so that an all-digit
         name is not taken for an id).
         permission: what the call needs, such as 'robot:create on project payments', for the 403 hint.
+        remember: a GET whose answer (200, or an accepted 404) may be reused in this process until the next write.
+        Only for lookups: never for polling, nor for a login check.
         """
         method = method.upper()
+        if method not in ('GET', 'HEAD'):
+            forget_lookups()
+        key = None
+        if remember and method == 'GET':
+            key = (self.api_url, self._identity_key, path, tuple(sorted((params or {}).items())), resource_name, tuple(accept))
+            if key in _LOOKUP_ANSWERS:
+                status, headers_seen, body = _LOOKUP_ANSWERS[key]
+                return HarborResponse(status, headers_seen, copy.deepcopy(body))
+        response = self._send(method, path, params, json, headers, accept, resource_name, permission, check_credentials)
+        if key is not None and response.status in (200, 404):
+            _LOOKUP_ANSWERS[key] = (response.status, response.headers, copy.deepcopy(response.body))
+        return response
+
+    def _send(self, method, path, params, json, headers, accept, resource_name, permission, check_credentials):
+        """One request with its retries (see request())."""
         all_headers = {'X-Is-Resource-Name': 'true'} if resource_name else {}
         all_headers.update(headers or {})
         url = self.api_url + path
@@ -406,22 +437,23 @@ class HarborClient:
 
     # -- conveniences ---------------------------------------------------------------------------------------
 
-    def get(self, path, params=None, missing_ok=False, resource_name=False, permission=None):
+    def get(self, path, params=None, missing_ok=False, resource_name=False, permission=None, remember=False):
         """GET and return the body; with missing_ok, None on 404."""
         response = self.request('GET', path, params=params, accept=(404,) if missing_ok else (),
-                                resource_name=resource_name, permission=permission)
+                                resource_name=resource_name, permission=permission, remember=remember)
         if response.status == 404:
             return None
         return response.body
 
-    def paginate(self, path, params=None, resource_name=False, permission=None):
+    def paginate(self, path, params=None, resource_name=False, permission=None, remember=False):
         """Every item of a list endpoint: page_size=100 until X-Total-Count items were read."""
         items = []
         page = 1
         while True:
             query = dict(params or {})
             query.update(page=page, page_size=PAGE_SIZE)
-            response = self.request('GET', path, params=query, resource_name=resource_name, permission=permission)
+            response = self.request('GET', path, params=query, resource_name=resource_name, permission=permission,
+                                    remember=remember)
             batch = response.body or []
             items.extend(batch)
             total = response.headers.get('X-Total-Count')
@@ -456,7 +488,7 @@ class HarborClient:
         Harbor answers 403 rather than 404 to non-admins for a project that does not exist, so a 403 is
         settled with HEAD /projects?project_name=, which only needs a login.
         """
-        response = self.request('GET', self.project_path(name), accept=(403, 404), resource_name=True)
+        response = self.request('GET', self.project_path(name), accept=(403, 404), resource_name=True, remember=True)
         if response.status == 200:
             return response.body
         if response.status == 404:

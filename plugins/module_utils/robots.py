@@ -144,7 +144,7 @@ def unknown_permissions(canonical, catalogue):
 
 def permission_catalogue(client):
     """Harbor's own catalogue when the account may read it (administrators), else the built-in copy."""
-    response = client.request('GET', '/permissions', accept=(403,))
+    response = client.request('GET', '/permissions', accept=(403,), remember=True)
     catalogue = dict(BUILTIN_CATALOGUE)
     if response.status == 200 and isinstance(response.body, dict):
         for kind in ('project', 'system'):
@@ -159,7 +159,7 @@ def robot_settings(client, prefix=None):
     Harbor's configuration when the account may read it (system administrators); otherwise `prefix` as the
     task gave it, or Harbor's defaults.
     """
-    response = client.request('GET', '/configurations', accept=(403,))
+    response = client.request('GET', '/configurations', accept=(403,), remember=True)
     if response.status == 200 and isinstance(response.body, dict):
         configured = (response.body.get('robot_name_prefix') or {}).get('value')
         duration = (response.body.get('robot_token_duration') or {}).get('value')

@@ -472,7 +472,7 @@ class Robot(Resource):
         else:
             query = 'Level=system'
         # Listing and matching here avoids q=name=, where a '+' would have to travel double-encoded.
-        robots = self.client.paginate('/robots', params={'q': query}, permission=self._permission('list'))
+        robots = self.client.paginate('/robots', params={'q': query}, permission=self._permission('list'), remember=True)
         wanted = self.full_name()
         for robot in robots:
             if robot.get('name') == wanted:

@@ -16,6 +16,8 @@ from requests.structures import CaseInsensitiveDict
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import forget_lookups
+
 try:
     from ansible.module_utils.testing import patch_module_args
 except ImportError:  # ansible-core < 2.19
@@ -138,7 +140,8 @@ class ModuleExit(Exception):
 
 
 def run_module(module_main, monkeypatch, args, check_mode=False, diff=False):
-    """Run a module's main() with `args` and return (result, failed)."""
+    """Run a module's main() with `args` and return (result, failed), as a fresh module process would."""
+    forget_lookups()
     def exit_json(self, **kwargs):
         kwargs.setdefault('changed', False)
         raise ModuleExit(kwargs, failed=False)

@@ -37,3 +37,10 @@ def test_the_action_group_names_only_existing_modules():
 def test_requires_ansible():
     with open(os.path.join(COLLECTION_ROOT, 'meta', 'runtime.yml'), encoding='utf-8') as handle:
         assert yaml.safe_load(handle)['requires_ansible'] == '>=2.16.0'
+
+
+def test_every_module_has_its_action_plugin():
+    """The action plugin runs the module inside the controller process; without it the module is much slower."""
+    directory = os.path.join(COLLECTION_ROOT, 'plugins', 'action')
+    actions = sorted(name[:-3] for name in os.listdir(directory) if name.endswith('.py'))
+    assert actions == module_names()

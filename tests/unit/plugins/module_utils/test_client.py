@@ -288,3 +288,52 @@ def test_probe_login_does_not_mistake_an_outage_for_a_rejection(harbor, monkeypa
     harbor([Call('GET', '/users/current', down) for _attempt in range(client_module.MAX_ATTEMPTS)])
     with pytest.raises(HarborTransportError):
         client_module.probe_login('harbor.example.com', 'robot$p+ci', 'Robot-Secret1')
+
+
+# Lookups remembered within one process (a task's loop items run in one process on the controller).
+
+def test_a_remembered_lookup_is_reused_by_another_client_of_the_same_identity(harbor):
+    conversation = harbor([Call('GET', '/projects/p', FakeResponse(200, {'name': 'p', 'metadata': {}}))])
+    first = make_client().get_project('p')
+    first['metadata']['changed_by_caller'] = 'yes'
+    second = make_client().get_project('p')
+    assert second == {'name': 'p', 'metadata': {}}
+    assert conversation.methods == ['GET']
+
+
+def test_remembered_lookups_are_per_identity(harbor):
+    conversation = harbor([Call('GET', '/projects/p', FakeResponse(200, {'name': 'p'}))] * 2)
+    make_client().get_project('p')
+    HarborClient('harbor.example.com', username='admin', password='another-password').get_project('p')
+    assert conversation.methods == ['GET', 'GET']
+
+
+def test_any_write_forgets_every_remembered_lookup(harbor):
+    conversation = harbor([
+        Call('GET', '/projects/p', FakeResponse(404, error_body('NOT_FOUND', 'no'))),
+        Call('POST', '/projects', FakeResponse(201)),
+        Call('GET', '/projects/p', FakeResponse(200, {'name': 'p'})),
+    ])
+    client = make_client()
+    assert client.get_project('p') is None
+    client.post('/projects', json={'project_name': 'p'})
+    assert client.get_project('p') == {'name': 'p'}
+    assert conversation.methods == ['GET', 'POST', 'GET']
+
+
+def test_only_lookups_asked_to_be_remembered_are(harbor):
+    conversation = harbor([
+        Call('GET', '/retentions/3/executions/9', FakeResponse(200, {'status': 'Running'})),
+        Call('GET', '/retentions/3/executions/9', FakeResponse(200, {'status': 'Succeed'})),
+        Call('GET', '/projects/p', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
+        Call('HEAD', '/projects', FakeResponse(200)),
+        Call('GET', '/projects/p', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
+        Call('HEAD', '/projects', FakeResponse(200)),
+    ])
+    client = make_client(username='bob')
+    assert client.get('/retentions/3/executions/9')['status'] == 'Running'
+    assert client.get('/retentions/3/executions/9')['status'] == 'Succeed'
+    for _attempt in range(2):
+        with pytest.raises(HarborError):
+            client.get_project('p')
+    assert len(conversation.seen) == 6

@@ -1,0 +1,17 @@
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import forget_lookups
+
+
+@pytest.fixture(autouse=True)
+def fresh_lookups():
+    """Every test starts like a new module process: no lookup answers remembered from another test."""
+    forget_lookups()
+    yield
+    forget_lookups()
