@@ -46,6 +46,7 @@ _LOOKUP_ANSWERS = {}
 def forget_lookups():
     _LOOKUP_ANSWERS.clear()
 
+
 def harbor_argument_spec():
     """Connection options shared by every module that talks to Harbor (documented in doc_fragments/harbor.py)."""
     return dict(

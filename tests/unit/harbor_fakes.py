@@ -142,6 +142,7 @@ class ModuleExit(Exception):
 def run_module(module_main, monkeypatch, args, check_mode=False, diff=False):
     """Run a module's main() with `args` and return (result, failed), as a fresh module process would."""
     forget_lookups()
+
     def exit_json(self, **kwargs):
         kwargs.setdefault('changed', False)
         raise ModuleExit(kwargs, failed=False)

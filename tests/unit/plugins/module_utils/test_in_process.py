@@ -36,8 +36,8 @@ def test_outside_a_controller_run_modules_are_plain_ansible_modules():
 def test_arguments_are_validated_and_defaulted():
     def behaviour(module):
         module.exit_json(changed=False, params=dict(module.params), check=module.check_mode, diff=module._diff)
-    result = run_in_process(module_main(behaviour), ModuleRun('x.y.z', {'name': 'n', 'count': '3'}, check_mode=True,
-                                                               diff=True))
+    run = ModuleRun('x.y.z', {'name': 'n', 'count': '3'}, check_mode=True, diff=True)
+    result = run_in_process(module_main(behaviour), run)
     assert result['params'] == {'name': 'n', 'token': None, 'count': 3, 'mode': None}
     assert result['check'] is True and result['diff'] is True
     assert result['invocation']['module_args']['name'] == 'n'
