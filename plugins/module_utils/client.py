@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import random
 import re
 import time
@@ -73,6 +74,15 @@ def normalize_url(url):
     if path.endswith(API_PREFIX):
         path = path[:-len(API_PREFIX)]
     return '%s://%s%s' % (parts.scheme, parts.netloc, path.rstrip('/'))
+
+
+def check_connection_settings(ca_path, timeout):
+    """Refuse connection options that could only fail later, or crash, before any request is sent."""
+    if ca_path and not os.path.isfile(ca_path):
+        raise HarborError('harbor_ca_path %r does not exist or is not a file: set it to the PEM file of the CA that '
+                          'signed Harbor\'s certificate' % ca_path)
+    if timeout is not None and timeout <= 0:
+        raise HarborError('harbor_timeout must be a positive number of seconds, got %s' % timeout)
 
 
 def registry_host(url):
@@ -227,6 +237,7 @@ class HarborClient:
                  sleep=None, max_attempts=MAX_ATTEMPTS):
         if requests is None:
             raise HarborError(missing_required_lib('requests'))
+        check_connection_settings(ca_path, timeout)
         self.base_url = normalize_url(url)
         self.api_url = self.base_url + API_PREFIX
         self.username = username or None
@@ -347,8 +358,10 @@ class HarborClient:
             retry_delay = None
             try:
                 self.request_count += 1
+                # verify is passed on every request: requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE override the
+                # session's setting, which would ignore harbor_ca_path and even harbor_validate_certs=false.
                 raw = self._session.request(method, url, params=params, json=json, headers=all_headers,
-                                            timeout=self.timeout, allow_redirects=False)
+                                            timeout=self.timeout, allow_redirects=False, verify=self._session.verify)
             except requests.exceptions.SSLError as error:
                 raise HarborTransportError(_tls_failure_message(self.base_url, error, self.ca_path), method=method,
                                            path=path)

@@ -258,10 +258,45 @@ def test_tls_failures_name_the_cause_and_the_fix(harbor, message, fragment):
     assert 'Fix:' in str(error.value)
 
 
-def test_validate_certs_and_ca_path_reach_requests():
+def test_validate_certs_and_ca_path_reach_requests(tmp_path):
+    ca_path = tmp_path / 'ca.pem'
+    ca_path.write_text('-----BEGIN CERTIFICATE-----\n')
     assert make_client(validate_certs=False)._session.verify is False  # pylint: disable=protected-access
-    assert make_client(ca_path='/etc/ca.pem')._session.verify == '/etc/ca.pem'  # pylint: disable=protected-access
+    assert make_client(ca_path=str(ca_path))._session.verify == str(ca_path)  # pylint: disable=protected-access
     assert make_client()._session.verify is True  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize('validate_certs, use_ca, expected', [(True, True, 'ca'), (False, False, False),
+                                                               (True, False, 'bundle')])
+def test_a_ca_bundle_in_the_environment_does_not_override_the_options(tmp_path, monkeypatch, validate_certs, use_ca,
+                                                                       expected):
+    # requests lets REQUESTS_CA_BUNDLE replace a session's verify setting; the options must win over it, and the
+    # environment's bundle still applies when no option says otherwise.
+    ca_path = tmp_path / 'ca.pem'
+    ca_path.write_text('-----BEGIN CERTIFICATE-----\n')
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/environment-bundle.pem')
+    seen = []
+
+    def send(adapter, request, **kwargs):
+        seen.append(kwargs['verify'])
+        response = requests.Response()
+        response.status_code, response._content, response.url = 200, b'Pong', request.url  # pylint: disable=protected-access
+        response.request = request
+        return response
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, 'send', send)
+    client = HarborClient('harbor.example.com', validate_certs=validate_certs, ca_path=str(ca_path) if use_ca else None)
+    client.get('/ping')
+    assert seen == [{'ca': str(ca_path), 'bundle': '/etc/ssl/certs/environment-bundle.pem'}.get(expected, expected)]
+
+
+def test_connection_settings_that_cannot_work_are_refused_before_any_request(harbor, tmp_path):
+    conversation = harbor([])
+    with pytest.raises(HarborError, match="harbor_ca_path '.*missing.pem' does not exist"):
+        make_client(ca_path=str(tmp_path / 'missing.pem'))
+    with pytest.raises(HarborError, match='harbor_timeout must be a positive number of seconds, got 0'):
+        make_client(timeout=0)
+    assert conversation.seen == []
 
 
 def test_missing_requests_library_is_reported(monkeypatch):
