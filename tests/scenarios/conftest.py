@@ -11,6 +11,7 @@ ansible-playbook (or ansible-runner) the way a user does.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -27,6 +28,11 @@ EMULATOR = os.path.join(REPO_ROOT, 'tests', 'emulator', 'run.py')
 STAGE = os.path.join(REPO_ROOT, 'tests', 'tools', 'stage.py')
 INVENTORY = os.path.join(REPO_ROOT, 'tests', 'tools', 'demo_inventory.yml')
 EXAMPLE_VARS = os.path.join(REPO_ROOT, 'playbooks', 'vars', 'example.yml')
+# Test-only plugins for generated playbooks: emulator_control (faults and request logs from inside a play) and
+# task_results (every task result, by name, in a JSON file).
+ACTION_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'action_plugins')
+CALLBACK_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 RECAP_LINE = re.compile(r'^(?P<host>\S+)\s*:\s*ok=\d+\s+changed=(?P<changed>\d+).*failed=(?P<failed>\d+)', re.M)
 READS = ('GET', 'HEAD')
 
@@ -39,6 +45,8 @@ class Emulators:
         self.harbor_url = info['harbor_url']
         self.kube_url = info['kube_url']
         self.admin = (info['username'], info['password'])
+        # With --tls: the PEM file of the private CA that signed Harbor's certificate.
+        self.harbor_ca = info.get('ca_path')
         with open(info['kubeconfig'], encoding='utf-8') as handle:
             kubeconfig = yaml.safe_load(handle)
         user = next(entry for entry in kubeconfig['users'] if entry['name'] == 'emulator-admin')
@@ -53,7 +61,21 @@ class Emulators:
     # Harbor ------------------------------------------------------------------------------------------
 
     def harbor(self, method, path, **kwargs):
-        return requests.request(method, self.harbor_url + '/api/v2.0' + path, auth=self.admin, timeout=10, **kwargs)
+        kwargs.setdefault('auth', self.admin)
+        return requests.request(method, self.harbor_url + '/api/v2.0' + path, timeout=10, verify=self.harbor_ca or True,
+                                **kwargs)
+
+    def control(self, method, path, emulator='harbor', **kwargs):
+        """Call a control endpoint (/_emulator/<path>) of the Harbor or the Kubernetes emulator."""
+        base, verify = (self.harbor_url, self.harbor_ca or True) if emulator == 'harbor' else (self.kube_url, self.kube_ca)
+        response = requests.request(method, base + '/_emulator' + path, verify=verify, timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def play_vars(self):
+        """The variable the test-only emulator_control action reads to find the emulators."""
+        return dict(hardening_emulators=dict(harbor=self.harbor_url, kube=self.kube_url, ca=self.kube_ca,
+                                             harbor_ca=self.harbor_ca))
 
     def login(self, username, password):
         """True if Harbor accepts these credentials (a robot answers 412 to /users/current, a user 200)."""
@@ -86,24 +108,33 @@ class Emulators:
     # Request logs ------------------------------------------------------------------------------------
 
     def clear_logs(self):
-        requests.delete(self.harbor_url + '/_emulator/requests', timeout=10)
-        requests.delete(self.kube_url + '/_emulator/requests', verify=self.kube_ca, timeout=10)
+        self.control('DELETE', '/requests')
+        self.control('DELETE', '/requests', emulator='kube')
+
+    def requests(self):
+        """Every API request both emulators saw since clear_logs(), Harbor's first."""
+        return self.control('GET', '/requests') + self.control('GET', '/requests', emulator='kube')
 
     def writes(self):
         """Every non-read request both emulators saw since clear_logs()."""
-        harbor = requests.get(self.harbor_url + '/_emulator/requests', timeout=10).json()
-        kube = requests.get(self.kube_url + '/_emulator/requests', verify=self.kube_ca, timeout=10).json()
-        return [entry for entry in harbor + kube if entry['method'] not in READS]
+        return [entry for entry in self.requests() if entry['method'] not in READS]
 
 
-@pytest.fixture(scope='module')
-def emulators():
-    process = subprocess.Popen([sys.executable, EMULATOR], stdout=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def start_emulators(*arguments):
+    """Fresh Harbor and Kubernetes emulators (tests/emulator/run.py ARGUMENTS) for the duration of the block."""
+    process = subprocess.Popen([sys.executable, EMULATOR] + list(arguments), stdout=subprocess.PIPE, text=True)
     try:
         yield Emulators(json.loads(process.stdout.readline()))
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope='module')
+def emulators():
+    with start_emulators() as running:
+        yield running
 
 
 @pytest.fixture(scope='session')
@@ -124,17 +155,59 @@ class PlaybookRun:
         self.failed = sum(int(failed) for _host, _changed, failed in recaps)
 
 
+def ansible_environment(emulators, collections_dir, **extra):
+    """The environment a playbook run gets: the staged collection, the emulators' connection variables, no colour."""
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_dir, ANSIBLE_NOCOLOR='1',
+                       ANSIBLE_ACTION_PLUGINS=ACTION_PLUGINS, **emulators.environment())
+    environment.update(extra)
+    return environment
+
+
+class ResultsRun:
+    """A playbook run with the task_results callback: every task result of localhost, by task name, in order."""
+
+    def __init__(self, completed, results_file):
+        self.returncode = completed.returncode
+        self.output = completed.stdout
+        self.results = {}
+        if os.path.exists(results_file):
+            with open(results_file, encoding='utf-8') as handle:
+                self.results = json.load(handle)
+
+    def result(self, name):
+        """The result of the task named `name` (the last one if it ran more than once)."""
+        assert name in self.results, 'task %r did not run; the output ends with: %s' % (name, self.output[-3000:])
+        return self.results[name][-1]
+
+
+def write_playbook(directory, plays):
+    """Write `plays` (a list of plays as Python data) to directory/playbook.yml and return its path."""
+    path = os.path.join(str(directory), 'playbook.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('---\n')
+        yaml.safe_dump(plays, handle, sort_keys=False, width=200)
+    return path
+
+
+def run_generated(path, emulators, collections_dir, *extra, env=None):
+    """Run a generated playbook (see write_playbook) and return its ResultsRun."""
+    results_file = os.path.join(os.path.dirname(path), 'task-results.json')
+    environment = ansible_environment(emulators, collections_dir, ANSIBLE_CALLBACK_PLUGINS=CALLBACK_PLUGINS,
+                                      ANSIBLE_CALLBACKS_ENABLED='task_results', TASK_RESULTS_FILE=results_file,
+                                      **(env or {}))
+    completed = subprocess.run([ANSIBLE_PLAYBOOK, '-i', INVENTORY, path] + list(extra), env=environment, cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    return ResultsRun(completed, results_file)
+
+
 @pytest.fixture(scope='module')
 def playbook(emulators, collections_dir, tmp_path_factory):
     """playbook(name, *extra_args, verbosity=0) runs playbooks/<name> with the example vars; returns a PlaybookRun."""
     credentials_dir = str(tmp_path_factory.mktemp('ci-credentials'))
 
     def run(name, *extra, env=None):
-        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_dir, ANSIBLE_NOCOLOR='1',
-                           **emulators.environment())
-        environment.update(env or {})
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', INVENTORY,
-                   os.path.join(REPO_ROOT, 'playbooks', name), '-e', '@' + EXAMPLE_VARS,
+        environment = ansible_environment(emulators, collections_dir, **(env or {}))
+        command = [ANSIBLE_PLAYBOOK, '-i', INVENTORY, os.path.join(REPO_ROOT, 'playbooks', name), '-e', '@' + EXAMPLE_VARS,
                    '-e', 'bootstrap_ci_credentials_dir=' + credentials_dir] + list(extra)
         completed = subprocess.run(command, env=environment, cwd=REPO_ROOT, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, check=False)

@@ -1,0 +1,306 @@
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Hardening, bad input: every module and role refuses wrong values with a message that names the option (or the
+role variable) and the rule, and nothing is written to Harbor or to the cluster.
+
+All the cases run in one playbook, each in a block whose rescue records the failure, followed by a read of both
+emulators' request logs, so each case is judged on its own: its message, and the requests it caused.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import READS, run_generated, write_playbook  # pylint: disable=import-error
+
+PROJECT = 'hb-app'
+NAMESPACE = 'hb-team'
+CONNECTION_HINT = ('harbor_username', 'harbor_password')
+
+# What a case may send: nothing at all (checked locally), or only reads (the rule needs Harbor's state).
+NONE, READS_ONLY = 'none', 'reads'
+
+
+class Case:
+    """One bad input: where it goes (a module, or role:<name>), its arguments (role variables), and what the message
+    must contain (the option or variable first, then words of the rule)."""
+
+    def __init__(self, ident, target, args, expect, requests=NONE):
+        self.ident = ident
+        self.target = target
+        self.args = args
+        self.expect = expect
+        self.requests = requests
+
+    def __repr__(self):
+        return self.ident
+
+
+def sixteen(rule):
+    return [rule] * 16
+
+
+KEEP_ALL = {'retain': {'always': True}}
+PULL_SECRET = dict(name='harbor-pull-secret', namespaces=[NAMESPACE], username='robot$hb-app+pull', password='Pull-Secret-1')
+ENVIRONMENT = dict(name='dev', projects=[PROJECT], namespaces=['hb-dev'])
+ROTATION = dict(robot_rotation_project=PROJECT, robot_rotation_robot='pull-dev',
+                robot_rotation_clusters=[dict(namespaces=['hb-dev'])])
+
+CASES = [
+    # harbor_project: names, severities, sizes, CVE ids, dates, conflicting settings
+    Case('project-name-case', 'harbor_project', dict(name='Payments'), ('name', 'lower-case')),
+    Case('project-name-length', 'harbor_project', dict(name='a' * 256), ('name', '255')),
+    Case('project-severity', 'harbor_project', dict(name=PROJECT, severity='severe'), ('severity', 'one of')),
+    Case('project-quota-unit', 'harbor_project', dict(name=PROJECT, storage_quota='10GB'), ('storage_quota', 'GiB')),
+    Case('project-quota-range', 'harbor_project', dict(name=PROJECT, storage_quota='2048TiB'),
+         ('storage_quota', '1024TiB')),
+    Case('project-cve-id', 'harbor_project', dict(name=PROJECT, cve_allowlist=['log4shell']), ('cve_allowlist', 'CVE-')),
+    Case('project-cve-expiry', 'harbor_project', dict(name=PROJECT, cve_allowlist_expires_at=-5),
+         ('cve_allowlist_expires_at', 'epoch')),
+    Case('project-proxy-speed', 'harbor_project', dict(name=PROJECT, proxy_speed_kb=100),
+         ('proxy_speed_kb', 'proxy cache'), READS_ONLY),
+    Case('project-bool', 'harbor_project', dict(name=PROJECT, public='maybe'), ('public', 'bool')),
+    Case('project-state', 'harbor_project', dict(name=PROJECT, state='gone'), ('state', 'one of')),
+    Case('project-typo', 'harbor_project', dict(name=PROJECT, severty='high'), ('severty', 'unsupported')),
+    # the connection options, shared by every Harbor module
+    Case('connection-url', 'harbor_project', dict(name=PROJECT, harbor_url='ftp://harbor.example.com'),
+         ('harbor_url', 'http')),
+    Case('connection-ca-path', 'harbor_project', dict(name=PROJECT, harbor_ca_path='/nonexistent/harbor-ca.pem'),
+         ('harbor_ca_path', 'does not exist')),
+    Case('connection-timeout', 'harbor_project', dict(name=PROJECT, harbor_timeout=0), ('harbor_timeout', 'second')),
+    # harbor_robot: names, durations, the secret policy, permissions
+    Case('robot-full-name', 'harbor_robot', dict(name='hb-app+ci', project=PROJECT, access=['pull']),
+         ('name', 'short name')),
+    Case('robot-name-case', 'harbor_robot', dict(name='CI', project=PROJECT, access=['pull']), ('name', 'lower-case')),
+    Case('robot-project-name', 'harbor_robot', dict(name='ci', project='Hb-App', access=['pull']),
+         ('project', 'lower-case')),
+    Case('robot-duration-zero', 'harbor_robot', dict(name='ci', project=PROJECT, access=['pull'], duration_days=0),
+         ('duration_days', '0 is not allowed')),
+    Case('robot-duration-negative', 'harbor_robot', dict(name='ci', project=PROJECT, access=['pull'], duration_days=-7),
+         ('duration_days', '-1')),
+    Case('robot-secret-policy', 'harbor_robot', dict(name='ci', project=PROJECT, secret='weakone'),
+         ('secret', 'policy')),
+    Case('robot-secret-digits', 'harbor_robot', dict(name='ci', project=PROJECT, secret='NoDigitsAtAll'),
+         ('secret', 'policy')),
+    Case('robot-access-preset', 'harbor_robot', dict(name='ci', project=PROJECT, access=['pul']), ('access', 'pul')),
+    Case('robot-access-and-permissions', 'harbor_robot',
+         dict(name='ci', project=PROJECT, access=['pull'],
+              permissions=[dict(access=[dict(resource='repository', action='pull')])]),
+         ('permissions', 'mutually exclusive')),
+    Case('robot-secret-and-regenerate', 'harbor_robot',
+         dict(name='ci', project=PROJECT, secret='Good-Secret-1', regenerate_secret=True), ('secret', 'mutually exclusive')),
+    Case('robot-effect', 'harbor_robot',
+         dict(name='ci', project=PROJECT, permissions=[dict(access=[dict(resource='repository', action='pull',
+                                                                         effect='maybe')])]),
+         ('effect', 'one of')),
+    Case('robot-foreign-namespace', 'harbor_robot',
+         dict(name='ci', project=PROJECT, permissions=[dict(namespace='other', access=[dict(resource='repository',
+                                                                                           action='pull')])]),
+         ('permissions', 'one namespace')),
+    Case('robot-access-system', 'harbor_robot', dict(name='ci', access=['pull']), ('access', 'project')),
+    Case('robot-unknown-permission', 'harbor_robot',
+         dict(name='ci', project=PROJECT, permissions=[dict(access=[dict(resource='repository', action='fly')])]),
+         ('permissions', 'repository:fly'), READS_ONLY),
+    # the info modules
+    Case('robot-info-query', 'harbor_robot_info', dict(project=PROJECT, query='[?'), ('query', 'jmespath')),
+    Case('robot-info-within', 'harbor_robot_info', dict(project=PROJECT, expiring_within_days=-1),
+         ('expiring_within_days', 'positive')),
+    Case('project-info-query', 'harbor_project_info', dict(query='projects['), ('query', 'jmespath')),
+    # harbor_retention: crons, rule shapes, selectors, limits
+    Case('retention-cron-fields', 'harbor_retention', dict(project=PROJECT, rules=[KEEP_ALL], schedule='0 0 * * *'),
+         ('schedule', '6')),
+    Case('retention-cron-seconds', 'harbor_retention', dict(project=PROJECT, rules=[KEEP_ALL], schedule='30 0 0 * * *'),
+         ('schedule', 'first field')),
+    Case('retention-two-criteria', 'harbor_retention',
+         dict(project=PROJECT, rules=[{'retain': {'most_recently_pushed': 3, 'pulled_within_days': 7}}]),
+         ('rules[0].retain', 'one')),
+    Case('retention-selector', 'harbor_retention',
+         dict(project=PROJECT, rules=[dict(KEEP_ALL, tags={'matching': '{v,1'})]), ('rules[0].tags.matching', 'never closed')),
+    Case('retention-sixteen', 'harbor_retention', dict(project=PROJECT, rules=sixteen(KEEP_ALL)), ('rules', '15')),
+    Case('retention-count', 'harbor_retention',
+         dict(project=PROJECT, rules=[{'retain': {'most_recently_pushed': 40000}}]), ('most_recently_pushed', '')),
+    Case('retention-run-absent', 'harbor_retention', dict(project=PROJECT, state='absent', run={'dry_run': True}),
+         ('run', 'absent')),
+    # harbor_immutable_rules
+    Case('immutable-duplicate', 'harbor_immutable_rules',
+         dict(project=PROJECT, rules=[{'tags': {'matching': 'v*'}}, {'tags': {'matching': 'v*'}, 'disabled': True}]),
+         ('rules[0] and rules[1]', '')),
+    Case('immutable-pattern', 'harbor_immutable_rules', dict(project=PROJECT, rules=[{'tags': {'matching': '[0-9'}}]),
+         ('rules[0].tags.matching', '')),
+    Case('immutable-absent-exclusive', 'harbor_immutable_rules',
+         dict(project=PROJECT, rules=[{'tags': {'matching': 'v*'}}], state='absent', exclusive=True), ('exclusive', '')),
+    # harbor_member
+    Case('member-role', 'harbor_member', dict(project=PROJECT, user='hb-alice', role='owner'), ('role', 'one of')),
+    Case('member-user-and-group', 'harbor_member', dict(project=PROJECT, user='hb-alice', group='devs', role='guest'),
+         ('user', 'mutually exclusive')),
+    Case('member-group-type', 'harbor_member', dict(project=PROJECT, group='devs', role='guest'), ('group_type', '')),
+    Case('member-no-role', 'harbor_member', dict(project=PROJECT, user='hb-alice'), ('role', 'missing')),
+    # the system schedules
+    Case('gc-macro', 'harbor_gc_schedule', dict(schedule='@daily'), ('schedule', '')),
+    Case('gc-seconds', 'harbor_gc_schedule', dict(schedule='30 0 2 * * *'), ('schedule', 'first field')),
+    Case('gc-workers', 'harbor_gc_schedule', dict(schedule='daily', workers=11), ('workers', '1 to 10')),
+    Case('purge-hours', 'harbor_purge_audit_schedule',
+         dict(schedule='daily', retention_hours=240001, event_types=['pull_artifact']), ('retention_hours', '')),
+    Case('purge-events', 'harbor_purge_audit_schedule',
+         dict(schedule='daily', retention_hours=24, event_types=['Pull Artifact']), ('event_types', '')),
+    Case('scan-all-words', 'harbor_scan_all_schedule', dict(schedule='every night'), ('schedule', '')),
+    # harbor_pull_secret(_info): Kubernetes names, selectors, labels, credentials
+    Case('pull-secret-name', 'harbor_pull_secret', dict(PULL_SECRET, name='Harbor_Secret'), ('name', 'RFC 1123')),
+    Case('pull-secret-namespace', 'harbor_pull_secret', dict(PULL_SECRET, namespaces=['Team-A']), ('namespaces', 'Team-A')),
+    Case('pull-secret-selector', 'harbor_pull_secret', dict(PULL_SECRET, namespaces=[], namespace_selector='team in (a,'),
+         ('namespace_selector', '')),
+    Case('pull-secret-label', 'harbor_pull_secret', dict(PULL_SECRET, labels={'bad key!': 'x'}), ('labels', '')),
+    Case('pull-secret-account', 'harbor_pull_secret', dict(PULL_SECRET, service_accounts=['not valid']),
+         ('service_accounts', '')),
+    Case('pull-secret-no-password', 'harbor_pull_secret',
+         dict((key, value) for key, value in PULL_SECRET.items() if key != 'password'), ('password', 'missing')),
+    Case('pull-secret-registry', 'harbor_pull_secret', dict(PULL_SECRET, registry='https://'), ('registry', '')),
+    Case('pull-secret-missing-namespace', 'harbor_pull_secret', dict(PULL_SECRET, namespaces=['hb-nowhere'],
+                                                                     verify_credentials=False),
+         ('namespaces', 'create_namespace'), READS_ONLY),
+    Case('pull-secret-info-password', 'harbor_pull_secret_info', dict(namespaces=[NAMESPACE], return_password=True),
+         ('return_password', 'no_log')),
+    Case('pull-secret-info-targets', 'harbor_pull_secret_info', dict(name='harbor-pull-secret'),
+         ('namespaces', 'namespace_selector')),
+    # roles: argument specs and preflight asserts name the role variable
+    Case('role-project-name', 'role:project', dict(project_name='Bad Name'), ('project_name', 'lower-case')),
+    Case('role-project-missing-name', 'role:project', {}, ('project_name', 'required')),
+    Case('role-project-severity', 'role:project', dict(project_name=PROJECT, project_severity='severe'),
+         ('project_severity', 'one of')),
+    Case('role-project-quota', 'role:project', dict(project_name=PROJECT, project_storage_quota='10GB'),
+         ('project_storage_quota', 'GiB')),
+    Case('role-project-retention-count', 'role:project',
+         dict(project_name=PROJECT, project_retention_rules=sixteen(KEEP_ALL)), ('project_retention_rules', '15')),
+    Case('role-project-retention-cron', 'role:project',
+         dict(project_name=PROJECT, project_retention_rules=[KEEP_ALL], project_retention_schedule='0 0 * * *'),
+         ('project_retention_schedule', '6 fields')),
+    Case('role-project-member', 'role:project',
+         dict(project_name=PROJECT, project_members=[dict(user='hb-alice', group='devs', role='guest')]),
+         ('project_members', 'exactly one')),
+    Case('role-project-robot-permissions', 'role:project',
+         dict(project_name=PROJECT, project_robots=[dict(name='ci', access=['push'], permissions=[])]),
+         ('project_robots', 'not both')),
+    Case('role-project-robot-name', 'role:project',
+         dict(project_name=PROJECT, project_robots=[dict(name='CI', access=['push'])]), ('project_robots', "'CI'")),
+    Case('role-project-robot-duration', 'role:project',
+         dict(project_name=PROJECT, project_robots=[dict(name='ci', access=['push'], duration_days=0)]),
+         ('project_robots', 'duration_days')),
+    Case('role-cluster-targets', 'role:cluster_access',
+         dict(cluster_access_username='robot$hb-app+pull', cluster_access_password='Pull-Secret-1'),
+         ('cluster_access_namespaces', 'cluster_access_namespace_selector')),
+    Case('role-cluster-password', 'role:cluster_access',
+         dict(cluster_access_namespaces=[NAMESPACE], cluster_access_username='robot$hb-app+pull'),
+         ('cluster_access_password', 'required')),
+    Case('role-cluster-namespace', 'role:cluster_access',
+         dict(cluster_access_namespaces=['Team-A'], cluster_access_username='robot$hb-app+pull',
+              cluster_access_password='Pull-Secret-1'), ('cluster_access_namespaces', 'Team-A')),
+    Case('role-cluster-state', 'role:cluster_access', dict(cluster_access_state='gone'), ('cluster_access_state', 'one of')),
+    Case('role-bootstrap-project-name', 'role:bootstrap', dict(bootstrap_projects=[dict(name='Payments')]),
+         ('bootstrap_projects', 'lower-case')),
+    Case('role-bootstrap-unknown-project', 'role:bootstrap',
+         dict(bootstrap_projects=[dict(name=PROJECT)], bootstrap_environments=[dict(ENVIRONMENT, projects=['nope'])]),
+         ('bootstrap_environments', 'nope')),
+    Case('role-bootstrap-duplicate-environment', 'role:bootstrap',
+         dict(bootstrap_projects=[dict(name=PROJECT)], bootstrap_environments=[ENVIRONMENT, ENVIRONMENT]),
+         ('bootstrap_environments', 'same name')),
+    Case('role-bootstrap-no-namespaces', 'role:bootstrap',
+         dict(bootstrap_projects=[dict(name=PROJECT)], bootstrap_environments=[dict(name='dev', projects=[PROJECT])]),
+         ('bootstrap_environments', 'namespace')),
+    Case('role-bootstrap-namespace', 'role:bootstrap',
+         dict(bootstrap_projects=[dict(name=PROJECT)], bootstrap_environments=[dict(ENVIRONMENT, namespaces=['Hb-Dev'])]),
+         ('bootstrap_environments', 'Hb-Dev')),
+    Case('role-bootstrap-severity', 'role:bootstrap', dict(bootstrap_projects=[dict(name=PROJECT, severity='severe')]),
+         ('severity', 'one of')),
+    Case('role-bootstrap-schedule', 'role:bootstrap',
+         dict(bootstrap_projects=[dict(name=PROJECT, retention_rules=[KEEP_ALL], retention_schedule='nightly')]),
+         ('retention_schedule', 'nightly')),
+    Case('role-bootstrap-robot-duration', 'role:bootstrap',
+         dict(bootstrap_projects=[dict(name=PROJECT)], bootstrap_pull_robot_duration_days=0),
+         ('bootstrap_pull_robot_duration_days', '-1')),
+    Case('role-bootstrap-ci-name', 'role:bootstrap',
+         dict(bootstrap_projects=[dict(name=PROJECT)], bootstrap_ci_robot_name='CI Push'),
+         ('bootstrap_ci_robot_name', 'lower-case')),
+    Case('role-rotation-green', 'role:robot_rotation', dict(ROTATION, robot_rotation_robot='pull-dev-green'),
+         ('robot_rotation_robot', '-green')),
+    Case('role-rotation-clusters', 'role:robot_rotation', dict(ROTATION, robot_rotation_clusters=[]),
+         ('robot_rotation_clusters', '')),
+    Case('role-rotation-strategy', 'role:robot_rotation', dict(ROTATION, robot_rotation_strategy='purple'),
+         ('robot_rotation_strategy', 'one of')),
+    Case('role-rotation-extend', 'role:robot_rotation', dict(ROTATION, robot_rotation_action='extend'),
+         ('robot_rotation_expiring_within_days', 'extend')),
+    Case('role-rotation-project', 'role:robot_rotation',
+         dict((key, value) for key, value in ROTATION.items() if key != 'robot_rotation_project'),
+         ('robot_rotation_project', 'required')),
+]
+
+
+def case_tasks(case):
+    """One case: run it, then pop both request logs, noting the failure (message and failed task) if there was one."""
+    if case.target.startswith('role:'):
+        run = {'ansible.builtin.include_role': {'name': 'cloudtemple.harbor.' + case.target[5:]}, 'vars': case.args}
+    else:
+        run = {'cloudtemple.harbor.' + case.target: case.args}
+    name = 'case %s' % case.ident
+    return [{'name': name, 'block': [
+        dict(run, name=name + ': run'),
+        {'name': name + ': accepted', 'emulator_control': {'pop_requests': True}},
+    ], 'rescue': [
+        {'name': name + ': refused', 'emulator_control': {'pop_requests': True, 'note': {
+            'task': '{{ ansible_failed_task.name }}', 'result': '{{ ansible_failed_result }}'}}},
+    ]}]
+
+
+@pytest.fixture(scope='module')
+def outcome(emulators, collections_dir, tmp_path_factory):
+    assert emulators.harbor('POST', '/projects', json={'project_name': PROJECT, 'metadata': {'public': 'false'}}).ok
+    emulators.control('POST', '/seed', json={'users': [{'username': 'hb-alice', 'password': 'Passw0rd!1',
+                                                        'email': 'hb-alice@example.com'}]})
+    emulators.control('POST', '/seed', emulator='kube', json={'namespaces': [NAMESPACE]})
+    emulators.clear_logs()
+    tasks = [task for case in CASES for task in case_tasks(case)]
+    path = write_playbook(tmp_path_factory.mktemp('bad-input'), [
+        {'name': 'Bad input, case by case', 'hosts': 'localhost', 'gather_facts': False, 'vars': emulators.play_vars(),
+         'tasks': tasks}])
+    run = run_generated(path, emulators, collections_dir)
+    assert run.returncode == 0, run.output[-3000:]
+    return run
+
+
+def test_the_table_covers_every_module_and_role(collections_dir):
+    targets = set(case.target for case in CASES)
+    modules = set(name[:-3] for name in os.listdir(os.path.join(collections_dir, 'ansible_collections', 'cloudtemple',
+                                                                  'harbor', 'plugins', 'modules'))
+                  if name.endswith('.py') and not name.startswith('_'))
+    roles = set('role:' + name for name in os.listdir(os.path.join(collections_dir, 'ansible_collections', 'cloudtemple',
+                                                                     'harbor', 'roles')))
+    assert len(CASES) >= 40
+    assert modules | roles <= targets, 'no bad-input case for %s' % sorted((modules | roles) - targets)
+    assert len(set(case.ident for case in CASES)) == len(CASES)
+
+
+@pytest.mark.parametrize('case', CASES, ids=str)
+def test_bad_input_is_refused_clearly_and_before_any_write(outcome, case):
+    refused = outcome.results.get('case %s: refused' % case.ident)
+    assert refused, '%s was accepted: %s' % (case.ident, outcome.result('case %s: run' % case.ident))
+    failure = refused[-1]['note']
+    result = failure['result']
+    message = result.get('msg') or ''
+    if result.get('argument_errors'):
+        message += ' ' + ' '.join(result['argument_errors'])
+    # A loop's failure says "One or more items failed"; the reasons are in its items.
+    message += ' ' + ' '.join(item.get('msg', '') for item in result.get('results') or [] if item.get('failed'))
+    for fragment in case.expect:
+        assert fragment.lower() in message.lower(), '%s: %r is not in the message (task %r): %s' % (
+            case.ident, fragment, failure['task'], message)
+    assert 'unexpectedly' not in message and 'most recent call last' not in str(result.get('exception')), message
+    assert 'Weak' not in message and 'weakone' not in message and 'NoDigitsAtAll' not in message, 'the secret is echoed'
+
+    sent = refused[-1]['harbor'] + refused[-1]['kube']
+    writes = [entry for entry in sent if entry['method'] not in READS]
+    assert writes == [], '%s wrote: %s' % (case.ident, writes)
+    if case.requests == NONE:
+        assert sent == [], '%s is checkable locally, yet sent %s' % (case.ident, sent)
