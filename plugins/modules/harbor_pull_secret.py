@@ -56,7 +56,11 @@ options:
   verify_credentials:
     description:
       - Log in to Harbor at O(harbor_url) with O(username) and O(password) before writing anything, and fail if
-        Harbor rejects them. Also done in check mode and when nothing needs to change.
+        Harbor rejects them, so that a broken credential is never distributed. Also done in check mode when
+        something would be written.
+      - When every namespace already holds exactly these credentials nothing is written and no login is
+        attempted; M(cloudtemple.harbor.harbor_pull_secret_info) with O(cloudtemple.harbor.harbor_pull_secret_info#module:check_login)
+        tells whether stored credentials still work.
     type: bool
     default: true
   service_accounts:
@@ -215,6 +219,10 @@ class Namespace:
         self.accounts = {}
         self.outcome = None
         self.patched = []
+        # Whether `secret` was already read (listed namespaces are located through their secret).
+        self.secret_read = False
+        # Whether the namespace object was asked for (`found` is {} when that answered 403 or was skipped).
+        self.namespace_read = True
 
 
 class PullSecret:
@@ -238,6 +246,10 @@ class PullSecret:
         check_metadata('annotations', self.annotations, values_are_labels=False)
         if not self.present:
             return
+        for option in ('username', 'password'):
+            # required_if lets an explicit null (or an empty template result) through; no request is worth sending.
+            if not params[option]:
+                raise ValidationError('%s: required with state=present, and cannot be empty' % option)
         if not params['harbor_url'] and (params['verify_credentials'] or not params['registry']):
             raise ValidationError('harbor_url is required with state=present: the credentials are checked there and '
                                   'its host is the default registry (set registry and verify_credentials=false to '
@@ -249,15 +261,10 @@ class PullSecret:
 
     def plan(self):
         params = self.params
-        verify = self.present and params['verify_credentials']
-        if verify and not logs_in(self.module, params['username'], params['password']):
-            raise ValidationError(
-                'verify_credentials: Harbor at %s rejected username %r with this password (GET /users/current '
-                'answered 401), so the secret was written to no namespace. Check username (a robot account\'s full '
-                'name, such as robot$payments+puller) and password (its current secret), and that the robot is '
-                'enabled and not expired' % (params['harbor_url'], params['username']))
-        namespaces = [Namespace(name, found)
-                      for name, found in resolve_namespaces(self.kube, params['namespaces'], params['namespace_selector'])]
+        listed = list(dict.fromkeys(params['namespaces']))
+        namespaces = [self.locate(name) for name in listed]
+        namespaces += [Namespace(name, found) for name, found in resolve_namespaces(self.kube, [], params['namespace_selector'])
+                       if name not in listed]
         if not namespaces:
             self.module.warn('namespace_selector %r matches no namespace: nothing to do' % params['namespace_selector'])
         missing = [namespace.name for namespace in namespaces if not namespace.exists]
@@ -267,7 +274,47 @@ class PullSecret:
                                   % (_names(missing, 'does', 'do'), 'it' if len(missing) == 1 else 'them'))
         for namespace in namespaces:
             self.read(namespace)
+        writing = [namespace for namespace in namespaces if self.writes(namespace)]
+        # A credential is checked before it is written anywhere; one already in place everywhere is not
+        # distributed again, so it costs no login (harbor_pull_secret_info check_login tells whether it works).
+        if writing and self.present and params['verify_credentials'] \
+                and not logs_in(self.module, params['username'], params['password']):
+            raise ValidationError(
+                'verify_credentials: Harbor at %s rejected username %r with this password (GET /users/current '
+                'answered 401), so the secret was written to no namespace. Check username (a robot account\'s full '
+                'name, such as robot$payments+puller) and password (its current secret), and that the robot is '
+                'enabled and not expired' % (params['harbor_url'], params['username']))
+        for namespace in writing:
+            self.check_not_terminating(namespace)
         return namespaces
+
+    def locate(self, name):
+        """A listed namespace. Its secret is read first: a namespace that holds it exists, and needs no read of its own."""
+        secret = self.kube.get(path_of('secrets', name, self.name))
+        if secret is not None:
+            namespace = Namespace(name, {})
+            namespace.secret = secret
+            namespace.secret_read = True
+            namespace.namespace_read = False
+            return namespace
+        status, found = self.kube.request('GET', path_of('namespaces', name=name), accept=(403, 404))
+        namespace = Namespace(name, found if status == 200 else None if status == 404 else {})
+        namespace.secret_read = True
+        return namespace
+
+    def writes(self, namespace):
+        return bool(namespace.create or self.planned_outcome(namespace) in ('created', 'updated', 'deleted')
+                    or self.planned_accounts(namespace))
+
+    def check_not_terminating(self, namespace):
+        if not self.present or namespace.create:
+            return
+        found = namespace.found
+        if not namespace.namespace_read:
+            status, found = self.kube.request('GET', path_of('namespaces', name=namespace.name), accept=(403, 404))
+            found = found if status == 200 else {}
+        if (found.get('status') or {}).get('phase') == 'Terminating':
+            raise ValidationError('namespaces: namespace %r is being deleted; nothing was written' % namespace.name)
 
     def read(self, namespace):
         if not namespace.exists:
@@ -278,9 +325,8 @@ class PullSecret:
                                       '(only the default service account comes with a new namespace)'
                                       % (_names(unknown), namespace.name))
             return
-        if self.present and (namespace.found.get('status') or {}).get('phase') == 'Terminating':
-            raise ValidationError('namespaces: namespace %r is being deleted; nothing was written' % namespace.name)
-        namespace.secret = self.kube.get(path_of('secrets', namespace.name, self.name))
+        if not namespace.secret_read:
+            namespace.secret = self.kube.get(path_of('secrets', namespace.name, self.name))
         if self.present:
             self.check_type(namespace.name, namespace.secret)
         for account in self.params['service_accounts']:
