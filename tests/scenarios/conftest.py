@@ -79,7 +79,7 @@ class Emulators:
 
     def login(self, username, password):
         """True if Harbor accepts these credentials (a robot answers 412 to /users/current, a user 200)."""
-        status = requests.get(self.harbor_url + '/api/v2.0/users/current', auth=(username, password), timeout=10).status_code
+        status = self.harbor('GET', '/users/current', auth=(username, password)).status_code
         return status in (200, 412)
 
     def robots(self, project):
@@ -178,6 +178,53 @@ class ResultsRun:
         """The result of the task named `name` (the last one if it ran more than once)."""
         assert name in self.results, 'task %r did not run; the output ends with: %s' % (name, self.output[-3000:])
         return self.results[name][-1]
+
+    def case(self, name):
+        """The CaseOutcome of the case_block named `name`."""
+        return CaseOutcome(self, name)
+
+
+class CaseOutcome:
+    """How one case of a generated playbook went: refused or not, the (failed) result, the requests it caused."""
+
+    def __init__(self, run, name):
+        refused = run.results.get(name + ': refused')
+        self.refused = bool(refused)
+        if refused:
+            note = refused[-1]['note']
+            self.task, self.result, logs = note['task'], note['result'], refused[-1]
+        else:
+            self.task, self.result, logs = name + ': run', run.result(name + ': run'), run.result(name + ': accepted')
+        self.requests = logs['harbor'] + logs['kube']
+        self.writes = [entry for entry in self.requests if entry['method'] not in READS]
+
+    @property
+    def message(self):
+        """The failure message, with the reasons of a loop's failed items and of an argument spec."""
+        text = self.result.get('msg') or ''
+        if self.result.get('argument_errors'):
+            text += ' ' + ' '.join(self.result['argument_errors'])
+        return text + ''.join(' ' + item.get('msg', '') for item in self.result.get('results') or [] if item.get('failed'))
+
+    @property
+    def crashed(self):
+        """True when the failure is a Python exception, not a message the collection wrote."""
+        return 'unexpectedly' in self.message or 'most recent call last' in str(self.result.get('exception'))
+
+
+def case_block(name, task):
+    """One case of a generated playbook: run `task`, then pop both request logs, noting the failure if any.
+
+    Read it back with ResultsRun.case(name). The task is a dict such as {'cloudtemple.harbor.harbor_project': {...}},
+    with any task keywords.
+    """
+    return {'name': name, 'block': [
+        dict(task, name=name + ': run'),
+        {'name': name + ': accepted', 'emulator_control': {'pop_requests': True}},
+    ], 'rescue': [
+        {'name': name + ': refused', 'emulator_control': {'pop_requests': True, 'note': {
+            'task': '{{ ansible_failed_task.name }}', 'result': '{{ ansible_failed_result }}'}}},
+    ]}
 
 
 def write_playbook(directory, plays):
