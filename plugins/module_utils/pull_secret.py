@@ -62,7 +62,7 @@ def pull_secret_argument_spec(**options):
 
 def pull_secret_module(argument_spec, **kwargs):
     return build_module(argument_spec, supports_check_mode=True,
-                         required_one_of=[('namespaces', 'namespace_selector')], **kwargs)
+                        required_one_of=[('namespaces', 'namespace_selector')], **kwargs)
 
 
 def run(module, work):
