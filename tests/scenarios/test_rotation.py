@@ -75,6 +75,15 @@ def test_bootstrap_after_a_rotation_follows_the_new_robot_and_changes_nothing(em
     assert emulators.writes() == []
 
 
+def test_a_pull_secret_deleted_after_a_rotation_is_healed_with_the_successor(emulators, playbook):
+    # No stored copy logs in any more, so a secret must be regenerated: the successor's, not the disabled predecessor's.
+    emulators.kube('DELETE', '/api/v1/namespaces/%s/secrets/harbor-pull-secret' % NAMESPACE)
+    run = playbook('bootstrap.yml')
+    assert run.returncode == 0, run.output[-3000:]
+    healed = emulators.pull_credentials(NAMESPACE)
+    assert healed[0] == 'robot$payments+pull-prod-green' and emulators.login(*healed)
+
+
 def test_a_second_blue_green_rotation_returns_to_the_first_name(emulators, playbook):
     before = emulators.pull_credentials(NAMESPACE)
     with Prober(emulators) as prober:
