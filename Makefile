@@ -13,10 +13,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV_NEWEST := .venv-newest
+VENV_BENCH := .venv-bench
 PY := $(VENV)/bin/python
 PY_NEWEST := $(VENV_NEWEST)/bin/python
+PY_BENCH := $(VENV_BENCH)/bin/python
 REQUIREMENTS := tests/requirements-dev.txt
 REQUIREMENTS_NEWEST := tests/requirements-newest.txt
+REQUIREMENTS_BENCH := tests/bench/requirements.txt
 COLLECTIONS_DIR := build
 COLLECTION := $(COLLECTIONS_DIR)/ansible_collections/cloudtemple/harbor
 ANSIBLE_TEST := $(PY) tests/tools/run_ansible_test.py $(COLLECTION)
@@ -27,11 +30,12 @@ python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 TEST_STAGES := sanity units newest integration molecule scenarios demo lint emulator-tests
 
-.PHONY: help venv venv-newest stage sanity units newest integration molecule scenarios lint emulator-tests test demo clean
+.PHONY: help venv venv-newest venv-bench stage sanity units newest integration molecule scenarios lint emulator-tests test demo bench clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
 	@echo 'make demo            bootstrap the example setup twice (the second run must change nothing), rotate, report'
+	@echo 'make bench           workload W1: the collection against uri + kubernetes.core (slow, not in make test)'
 	@echo 'make venv            .venv from $(REQUIREMENTS) (reinstalled when that file changes)'
 	@echo 'make sanity          ansible-test sanity, all tests, no ignore entries allowed'
 	@echo 'make units           ansible-test units (tests/unit)'
@@ -64,6 +68,14 @@ $(VENV_NEWEST)/.requirements-stamp: $(REQUIREMENTS_NEWEST) | venv
 	  "$$newest" -m venv $(VENV_NEWEST); }
 	$(PY_NEWEST) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY_NEWEST) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS_NEWEST)
+	@touch $@
+
+venv-bench: $(VENV_BENCH)/.requirements-stamp
+
+$(VENV_BENCH)/.requirements-stamp: $(REQUIREMENTS_BENCH)
+	@test -x $(PY_BENCH) || $(PYTHON) -m venv $(VENV_BENCH)
+	$(PY_BENCH) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY_BENCH) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS_BENCH)
 	@touch $@
 
 # --- staging -------------------------------------------------------------------------------------
@@ -146,6 +158,20 @@ demo: stage
 	  if [ ! -f $$playbook ]; then echo "make demo: $$playbook does not exist yet (the playbook authors add it)"; exit 1; fi; \
 	done
 	$(WITH_EMULATOR) -- $(PY) tests/tools/run_demo.py $(COLLECTIONS_DIR)
+
+# --- benchmark ---------------------------------------------------------------------------------------
+# W1 for the collection (10, 50, 200 projects), the uri + kubernetes.core anchor (10, 50) and bootstrap.yml (50),
+# each on fresh emulators; about 25 minutes on 2 cores. Writes docs/performance.md (between its markers) and
+# tests/bench/results.json; playbook logs go to $(COLLECTIONS_DIR)/bench-logs. BENCH_ARGS adds driver options,
+# e.g. BENCH_ARGS='--anchor-sizes 10,50,200'. kubernetes.core comes from the venv's ansible package (not Galaxy).
+BENCH_ARGS ?=
+
+bench: venv-bench
+	@$(PY_BENCH) tests/tools/stage.py $(COLLECTION)
+	$(PY_BENCH) tests/bench/bench.py --collections-dir $(COLLECTIONS_DIR) \
+	  --extra-collections "$$($(PY_BENCH) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \
+	  --work-dir $(COLLECTIONS_DIR)/bench-logs --json tests/bench/results.json --markdown docs/performance.md \
+	  $(BENCH_ARGS)
 
 clean:
 	rm -rf build tests/output .pytest_cache .ansible

@@ -1,0 +1,42 @@
+# Copyright (c) 2026, Cloud Temple
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The benchmark's workload W1 at 5 projects, with the collection only: the quick form of `make bench`.
+
+tests/bench/bench.py --smoke starts its own emulators, converges W1 (each project with its settings, two robots, a
+retention policy and an immutability rule; a namespace per project with a pull secret and the default service
+account using it), converges it again, and reads back what exists. The no-op must only read, and stay within the
+request budget of the benchmark's targets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BENCH = os.path.join(REPO_ROOT, 'tests', 'bench', 'bench.py')
+REQUESTS_PER_OBJECT = 1.2
+
+
+def test_w1_builds_everything_then_reconverges_with_reads_only(collections_dir, tmp_path):
+    results = tmp_path / 'w1.json'
+    completed = subprocess.run([sys.executable, BENCH, '--smoke', '--collections-dir', collections_dir,
+                                '--json', str(results), '--work-dir', str(tmp_path)],
+                               cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert results.exists(), completed.stdout + completed.stderr
+    run = json.loads(results.read_text(encoding='utf-8'))['results'][0]
+    logs = dict((phase, open(data['log'], encoding='utf-8').read()[-3000:]) for phase, data in run['phases'].items())
+    assert 'error' not in run, logs
+
+    first, noop = run['phases']['first'], run['phases']['noop']
+    assert run['incomplete'] == []
+    assert first['changed'] > 0 and first['writes'] >= run['objects']
+
+    assert noop['changed'] == 0, logs['noop']
+    assert noop['writes'] == 0, noop['requests']
+    assert noop['total_requests'] <= REQUESTS_PER_OBJECT * run['objects'], noop['requests']
+    assert completed.returncode == 0, completed.stdout
