@@ -141,7 +141,7 @@ rules:
 
 import json
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Converger,
     Option,
@@ -274,14 +274,44 @@ class ImmutableRules(Resource):
                 if bool(reused.get('disabled')) != rule['disabled']:
                     self.put(reused['id'], rule)
             else:
-                created = self.client.post(self.path(), json=rule_to_harbor(rule), resource_name=True,
-                                           permission=self.permission('create'))
-                if rule['disabled']:
+                rule_id, disabled = self.create_rule(rule)
+                if disabled != rule['disabled']:
                     # Harbor creates every rule enabled.
-                    self.put(created.location_id, rule)
+                    self.put(rule_id, rule)
         for rule in stale:
             self.client.delete(self.path('/%d' % rule['id']), missing_ok=True, resource_name=True,
                                permission=self.permission('delete'))
+        return None
+
+    def create_rule(self, rule):
+        """POST one rule and return (its id, whether it is disabled).
+
+        An answer lost on the way, or another run creating the same rule first (Harbor's 409 for an identical rule),
+        is settled by looking for the rule among the project's rules, never by creating it twice.
+        """
+        try:
+            return self.post_rule(rule), False
+        except HarborTransportError as error:
+            if not error.ambiguous:
+                raise
+            found = self.existing_rule(rule)
+            if found is None:
+                return self.post_rule(rule), False
+        except HarborError as error:
+            found = self.existing_rule(rule) if error.status == 409 else None
+            if found is None:
+                raise
+        return found['id'], bool(found.get('disabled'))
+
+    def post_rule(self, rule):
+        return self.client.post(self.path(), json=rule_to_harbor(rule), resource_name=True,
+                                permission=self.permission('create')).location_id
+
+    def existing_rule(self, rule):
+        """The project's rule with the selectors of `rule`, or None."""
+        for found in self.client.paginate(self.path(), resource_name=True, permission=self.permission('list')):
+            if identity_of(rule_from_harbor(found)) == identity_of(rule):
+                return found
         return None
 
     def put(self, rule_id, rule, disabled=None):

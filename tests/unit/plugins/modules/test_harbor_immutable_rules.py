@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_immutable_rules
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
@@ -63,6 +64,55 @@ def test_create(monkeypatch, harbor):
     assert not failed and result['changed']
     assert result['rules'] == [{'id': 5, 'repositories': {'matching': '**'}, 'tags': {'matching': SEMVER}, 'disabled': False}]
     assert result['diff']['before']['rules'] == [] and len(result['diff']['after']['rules']) == 1
+
+
+def test_a_rule_another_run_created_first_is_adopted_not_created_twice(monkeypatch, harbor):
+    conversation = harbor([
+        listing(),
+        Call('POST', RULES_PATH, FakeResponse(409, error_body('CONFLICT', 'immutable rule already exists')),
+             json=sent(SEMVER)),
+        listing(harbor_rule(7, SEMVER)),
+        listing(harbor_rule(7, SEMVER)),
+    ])
+    result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE]))
+    assert not failed and result['changed']
+    assert conversation.methods.count('POST') == 1 and [rule['id'] for rule in result['rules']] == [7]
+
+
+def test_a_lost_answer_to_a_create_is_settled_by_looking(monkeypatch, harbor):
+    created = FakeResponse(201, headers={'Location': '/api/v2.0/projects/payments/immutabletagrules/8'})
+    conversation = harbor([
+        listing(),
+        Call('POST', RULES_PATH, requests.exceptions.ConnectionError('Connection reset by peer'), json=sent(SEMVER)),
+        listing(),
+        Call('POST', RULES_PATH, created, json=sent(SEMVER)),
+        listing(harbor_rule(8, SEMVER)),
+    ])
+    result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE]))
+    assert not failed and result['changed'] and conversation.methods.count('POST') == 2
+
+
+def test_a_lost_answer_to_a_create_that_was_applied_is_not_created_again(monkeypatch, harbor):
+    conversation = harbor([
+        listing(),
+        Call('POST', RULES_PATH, FakeResponse(504, error_body('UNKNOWN', 'gateway timeout')),
+             json=sent(SEMVER, disabled=True)),
+        listing(harbor_rule(9, SEMVER)),
+        Call('PUT', RULES_PATH + '/9', json=sent(SEMVER, disabled=True, rule_id=9)),
+        listing(harbor_rule(9, SEMVER, disabled=True)),
+    ])
+    result, failed = run(monkeypatch, dict(rules=[dict(SEMVER_RULE, disabled=True)]))
+    assert not failed and result['changed'] and conversation.methods.count('POST') == 1
+
+
+def test_a_conflict_without_the_rule_stays_an_error(monkeypatch, harbor):
+    harbor([
+        listing(),
+        Call('POST', RULES_PATH, FakeResponse(409, error_body('CONFLICT', 'immutable rule already exists'))),
+        listing(),
+    ])
+    result, failed = run(monkeypatch, dict(rules=[SEMVER_RULE]))
+    assert failed and '409' in result['msg']
 
 
 def test_create_idempotent(monkeypatch, harbor):
