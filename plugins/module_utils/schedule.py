@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import Option, Resource, ValidationError
 
 NAMED_CRONS = {'hourly': '0 0 * * * *', 'daily': '0 0 0 * * *', 'weekly': '0 0 0 * * 0'}
@@ -191,9 +192,30 @@ class SystemSchedule(Resource):
         elif self.scheduled(current):
             self.client.put(self.path, json=self.body(values['schedule'], values), permission=permission)
         else:
-            self.client.post(self.path, json=self.body(values['schedule'], values),
-                             permission='%s:create (system administrators only)' % self.rbac_resource)
+            self.create_schedule(values)
         return None
+
+    def create_schedule(self, values):
+        """POST a schedule where Harbor had none when we looked.
+
+        A lost answer, or another run scheduling the job in between (scan all then answers 412, "always had one"),
+        is settled by looking again and PUTting over the schedule found, so the run converges instead of failing.
+        """
+        body = self.body(values['schedule'], values)
+        try:
+            self.client.post(self.path, json=body, permission='%s:create (system administrators only)' % self.rbac_resource)
+            return
+        except HarborError as error:
+            ambiguous = isinstance(error, HarborTransportError) and error.ambiguous
+            if not ambiguous and error.status not in (409, 412):
+                raise
+            if not self.scheduled(self.find()):
+                if not ambiguous:
+                    raise
+                self.client.post(self.path, json=body,
+                                 permission='%s:create (system administrators only)' % self.rbac_resource)
+                return
+        self.client.put(self.path, json=body, permission='%s:update (system administrators only)' % self.rbac_resource)
 
     def option_names(self):
         return [option.name for option in self.options]

@@ -187,6 +187,46 @@ def test_scan_all_create_then_change(monkeypatch, harbor):
     assert not failed and result['changed'] and result['schedule']['schedule'] == 'weekly'
 
 
+SCAN_ALL_DAILY = {'schedule': {'type': 'Daily', 'cron': '0 0 0 * * *'}}
+
+
+def test_scan_all_scheduled_by_another_run_in_between_is_converged(monkeypatch, harbor):
+    # Harbor refuses a POST while a schedule exists (412): the module looks again and changes that one.
+    conversation = harbor([
+        Call('GET', SCAN_ALL, NOTHING),
+        Call('POST', SCAN_ALL, FakeResponse(412, error_body('PRECONDITION', 'fail to set schedule for scan all as always '
+                                                                             'had one')), json=SCAN_ALL_DAILY),
+        Call('GET', SCAN_ALL, FakeResponse(200, {'id': 3, 'schedule': {'type': 'Custom', 'cron': '0 0 5 * * *'}})),
+        Call('PUT', SCAN_ALL, FakeResponse(200), json=SCAN_ALL_DAILY),
+        Call('GET', SCAN_ALL, FakeResponse(200, {'id': 4, 'schedule': {'type': 'Daily', 'cron': '0 0 0 * * *'}})),
+    ])
+    result, failed = run(monkeypatch, harbor_scan_all_schedule.main, dict(schedule='daily'))
+    assert not failed and result['changed'] and conversation.methods.count('POST') == 1
+
+
+def test_a_lost_answer_to_a_schedule_create_is_settled_by_looking(monkeypatch, harbor):
+    conversation = harbor([
+        Call('GET', SCAN_ALL, NOTHING),
+        Call('POST', SCAN_ALL, FakeResponse(503, error_body('UNKNOWN', 'internal server error')), json=SCAN_ALL_DAILY),
+        Call('GET', SCAN_ALL, NOTHING),
+        Call('POST', SCAN_ALL, FakeResponse(201), json=SCAN_ALL_DAILY),
+        Call('GET', SCAN_ALL, FakeResponse(200, {'id': 4, 'schedule': {'type': 'Daily', 'cron': '0 0 0 * * *'}})),
+    ])
+    result, failed = run(monkeypatch, harbor_scan_all_schedule.main, dict(schedule='daily'))
+    assert not failed and result['changed'] and conversation.methods.count('POST') == 2
+
+
+def test_a_refused_schedule_create_without_a_schedule_stays_an_error(monkeypatch, harbor):
+    harbor([
+        Call('GET', SCAN_ALL, NOTHING),
+        Call('POST', SCAN_ALL, FakeResponse(412, error_body('PRECONDITION', "no scanner is configured, it's not possible "
+                                                                             'to scan'))),
+        Call('GET', SCAN_ALL, NOTHING),
+    ])
+    result, failed = run(monkeypatch, harbor_scan_all_schedule.main, dict(schedule='daily'))
+    assert failed and 'no scanner is configured' in result['msg']
+
+
 def test_scan_all_without_scanner(monkeypatch, harbor):
     harbor([Call('GET', SCAN_ALL, FakeResponse(412, error_body(
         'PRECONDITION', "no scanner is configured, it's not possible to scan")))])
