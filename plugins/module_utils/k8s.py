@@ -111,8 +111,14 @@ class KubeClient:
             return self._configuration.get_basic_auth_token()
         return None
 
-    def request(self, method, path, params=None, body=None, content_type='application/json', accept=()):
-        """Send one request and return (status, decoded body); statuses in `accept` are returned, not raised."""
+    def request(self, method, path, params=None, body=None, content_type='application/json', accept=(), replayable=False):
+        """Send one request and return (status, decoded body); statuses in `accept` are returned, not raised.
+
+        replayable: a write that may be sent again after a lost answer or a 5xx, because a replay of an applied one
+        is detected (a create names its object, so it meets AlreadyExists; a patch carries the resourceVersion, so
+        it meets Conflict) and the callers converge from there.
+        """
+        retried = method in IDEMPOTENT_METHODS or replayable
         headers = {}
         authorization = self._authorization()
         if authorization:
@@ -131,14 +137,14 @@ class KubeClient:
                                 'certificate-authority in the kubeconfig, to the cluster CA; validate_certs=false only '
                                 'for throw-away clusters' % (self.host, _short(error)), method=method, path=path)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
-                if method not in IDEMPOTENT_METHODS or attempt >= MAX_ATTEMPTS:
+                if not retried or attempt >= MAX_ATTEMPTS:
                     raise KubeError('Cannot reach the Kubernetes API at %s: %s %s failed (%s); check host or the '
-                                    'kubeconfig server address, and proxy'
+                                    'kubeconfig server address, and proxy, then run again'
                                     % (self.host, method, path, type(error).__name__), method=method, path=path)
                 self.sleep(backoff_delay(attempt))
                 continue
             status = raw.status_code
-            if status in RETRY_STATUSES and (method in IDEMPOTENT_METHODS or status == 429) and attempt < MAX_ATTEMPTS:
+            if status in RETRY_STATUSES and (retried or status == 429) and attempt < MAX_ATTEMPTS:
                 self.sleep(retry_after(raw) or backoff_delay(attempt))
                 continue
             decoded = decode_body(raw)
@@ -170,7 +176,7 @@ class KubeClient:
 
     def create(self, path, body):
         """POST; returns the created object, or None when it already exists (409 AlreadyExists)."""
-        status, created = self.request('POST', path, body=body, accept=(409,))
+        status, created = self.request('POST', path, body=body, accept=(409,), replayable=True)
         if status == 409:
             if (created or {}).get('reason') != 'AlreadyExists':
                 raise self._error('POST', path, status, created)
@@ -187,16 +193,20 @@ class KubeClient:
 
         The patch carries current's resourceVersion, so a concurrent writer makes it fail with 409 Conflict
         instead of being overwritten; then the object is read again and the patch computed again.
-        Returns (object, changed).
+        Returns (object, changed): changed as soon as the object needed a patch, even if a patch whose answer was
+        lost, or a concurrent writer, then made it what it should be.
         """
+        changed = False
         for _attempt in range(CONFLICT_ATTEMPTS):
             if current is None:
                 raise KubeError('%s disappeared while it was being updated; run again' % path, status=404, path=path)
             patch = compute(current)
             if patch is None:
-                return current, False
+                return current, changed
+            changed = True
             patch.setdefault('metadata', {})['resourceVersion'] = current['metadata']['resourceVersion']
-            status, patched = self.request('PATCH', path, body=patch, content_type=MERGE_PATCH, accept=(409,))
+            status, patched = self.request('PATCH', path, body=patch, content_type=MERGE_PATCH, accept=(409,),
+                                           replayable=True)
             if status != 409:
                 return patched, True
             current = self.get(path)

@@ -121,13 +121,46 @@ def test_reads_are_retried_on_unavailable_and_rate_limits(cluster):
     assert len(slept) == 2 and slept[1] == 2.0
 
 
-def test_a_write_whose_connection_failed_is_not_repeated(cluster):
+def test_a_post_that_is_not_a_create_is_not_repeated_after_a_lost_answer(cluster):
     kube = client(host=KUBE, api_key=TOKEN)
-    conversation = cluster([KubeCall('POST', '/api/v1/namespaces', requests.exceptions.ConnectionError('reset'))])
+    kube.sleep = lambda seconds: None
+    conversation = cluster([KubeCall('POST', '/api/v1/namespaces/a/secrets/s/x', requests.exceptions.ConnectionError('reset'))])
     with pytest.raises(k8s.KubeError) as error:
-        kube.create('/api/v1/namespaces', {'metadata': {'name': 'x'}})
-    assert str(error.value).startswith('Cannot reach the Kubernetes API at %s: POST /api/v1/namespaces failed' % KUBE)
-    assert conversation.requests == ['POST /api/v1/namespaces']
+        kube.request('POST', '/api/v1/namespaces/a/secrets/s/x', body={})
+    assert str(error.value).startswith('Cannot reach the Kubernetes API at %s: POST /api/v1/namespaces/a/secrets/s/x '
+                                       'failed' % KUBE)
+    assert str(error.value).endswith('then run again')
+    assert conversation.requests == ['POST /api/v1/namespaces/a/secrets/s/x']
+
+
+def test_a_create_whose_answer_was_lost_is_replayed_and_an_applied_one_is_recognised(cluster):
+    # A create names its object: replayed after it was applied, it meets AlreadyExists, which callers converge from.
+    kube = client(host=KUBE, api_key=TOKEN)
+    kube.sleep = lambda seconds: None
+    conversation = cluster([
+        KubeCall('POST', '/api/v1/namespaces', requests.exceptions.ConnectionError('reset')),
+        KubeCall('POST', '/api/v1/namespaces', FakeResponse(503, 'unavailable')),
+        KubeCall('POST', '/api/v1/namespaces', status(409, 'AlreadyExists', 'namespaces "x" already exists')),
+    ])
+    assert kube.create('/api/v1/namespaces', {'metadata': {'name': 'x'}}) is None
+    assert conversation.requests == ['POST /api/v1/namespaces'] * 3
+
+
+def test_a_patch_whose_answer_was_lost_is_replayed_and_still_counts_as_a_change(cluster):
+    # The replay carries the old resourceVersion, so it meets Conflict; the object read again needs nothing more.
+    kube = client(host=KUBE, api_key=TOKEN)
+    kube.sleep = lambda seconds: None
+    before = {'metadata': {'resourceVersion': '5'}, 'data': {'a': 'old'}}
+    after = {'metadata': {'resourceVersion': '6'}, 'data': {'a': 'new'}}
+    conversation = cluster([
+        KubeCall('PATCH', '/api/v1/x', FakeResponse(504, 'gateway timeout')),
+        KubeCall('PATCH', '/api/v1/x', status(409, 'Conflict', 'the object has been modified')),
+        KubeCall('GET', '/api/v1/x', ok(after)),
+    ])
+    result = kube.patch_until_applied('/api/v1/x', before,
+                                      lambda obj: None if obj['data']['a'] == 'new' else {'data': {'a': 'new'}})
+    assert result == (after, True)
+    assert conversation.requests == ['PATCH /api/v1/x', 'PATCH /api/v1/x', 'GET /api/v1/x']
 
 
 def test_tls_failures_say_what_to_do(cluster):
