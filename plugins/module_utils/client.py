@@ -445,6 +445,9 @@ class HarborClient:
                     'allows; adjust that limit (the registry or ingress body size)')
         if status == 429:
             return 'Harbor (or a proxy in front of it) is rate-limiting; retry later or lower the parallelism'
+        if status in RETRY_STATUSES:
+            return ('Harbor, or the proxy in front of it, is unavailable or overloaded (still %d after the retries): '
+                    'check that Harbor is up (its /api/v2.0/health), then run again' % status)
         if status >= 500:
             return 'Harbor failed internally; its core log has the details for this request id'
         return None

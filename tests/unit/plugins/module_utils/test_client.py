@@ -86,6 +86,7 @@ def test_backoff_grows_and_gives_up(harbor):
         make_client(sleeps=sleeps, max_attempts=3).get('/health')
     assert error.value.status == 502
     assert len(sleeps) == 2 and sleeps[1] > sleeps[0] / 2
+    assert 'unavailable or overloaded' in str(error.value) and 'run again' in str(error.value)
 
 
 def test_post_is_not_retried_after_a_gateway_error(harbor):
