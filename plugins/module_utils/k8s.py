@@ -165,6 +165,9 @@ class KubeClient:
         elif status == 403:
             text += ('. Give this identity the RBAC permission in that namespace (get, create, patch and delete on '
                      'secrets, get and patch on serviceaccounts; get on namespaces, create for create_namespace)')
+        elif status in RETRY_STATUSES:
+            text += ('. The Kubernetes API, or a proxy in front of it, is unavailable or overloaded (still %d after the '
+                     'retries); run again once it answers' % status)
         return KubeError(text, status=status, reason=reason, method=method, path=path)
 
     # -- conveniences ---------------------------------------------------------------------------------------

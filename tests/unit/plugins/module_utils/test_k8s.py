@@ -163,6 +163,16 @@ def test_a_patch_whose_answer_was_lost_is_replayed_and_still_counts_as_a_change(
     assert conversation.requests == ['PATCH /api/v1/x', 'PATCH /api/v1/x', 'GET /api/v1/x']
 
 
+def test_an_outage_that_outlasts_the_retries_says_to_run_again(cluster):
+    kube = client(host=KUBE, api_key=TOKEN)
+    kube.sleep = lambda seconds: None
+    cluster([KubeCall('GET', '/api/v1/namespaces', status(503, 'ServiceUnavailable', 'etcd is down'))] * k8s.MAX_ATTEMPTS)
+    with pytest.raises(k8s.KubeError) as error:
+        kube.get('/api/v1/namespaces')
+    assert 'answered 503 ServiceUnavailable: etcd is down' in str(error.value)
+    assert 'unavailable or overloaded' in str(error.value) and 'run again' in str(error.value)
+
+
 def test_tls_failures_say_what_to_do(cluster):
     kube = client(host=KUBE, api_key=TOKEN)
     cluster([KubeCall('GET', '/api', requests.exceptions.SSLError('certificate verify failed'))])
