@@ -356,7 +356,8 @@ def run_playbook(playbook, variables_file, environment, log_path, request_logs):
         with open(tasks_file, encoding='utf-8') as handle:
             tasks = [dict(name=name, seconds=round(task['seconds'], 2), requests=task['requests'])
                      for name, task in json.load(handle).items()]
-    return dict(seconds=round(seconds, 2), returncode=process.returncode,
+    return dict(seconds=round(seconds, 2), cpu_seconds=round(usage.ru_utime + usage.ru_stime, 2),
+                returncode=process.returncode,
                 changed=sum(int(changed) for changed, _failed in recaps) if recaps else None,
                 failed=sum(int(failed) for _changed, failed in recaps) if recaps else None,
                 peak_rss_process_mib=round(usage.ru_maxrss / 1024.0, 1),
@@ -385,9 +386,10 @@ def measure(variant, size, collections_path, work_dir):
                                 for method, count in methods.items() if method not in READS)
             run['requests_per_object'] = round(run['total_requests'] / float(result['objects']), 3)
             result['phases'][phase] = run
-            print('  %-10s %4d projects %-5s %7.1f s  changed=%s  requests=%d (writes %d)  memory %.0f MiB'
-                  % (variant, size, phase, run['seconds'], run['changed'], run['total_requests'], run['writes'],
-                     run['peak_pss_tree_mib']), flush=True)
+            print('  %-10s %4d projects %-5s %7.1f s (cpu %6.1f s, load %4.2f)  changed=%s  requests=%d (writes %d)  '
+                  'memory %.0f MiB' % (variant, size, phase, run['seconds'], run['cpu_seconds'], run['load_before'],
+                                       run['changed'], run['total_requests'], run['writes'], run['peak_pss_tree_mib']),
+                  flush=True)
             if run['returncode'] != 0:
                 result['error'] = '%s phase failed (status %d), see %s' % (phase, run['returncode'], log_path)
                 print('  ' + result['error'], flush=True)
@@ -524,37 +526,42 @@ def markdown(report):
         '',
         '### Every run',
         '',
-        'Time is wall-clock; requests are what both emulators logged during the phase; memory is the peak of the',
+        'Time is wall-clock; CPU is the user and system time of ansible-playbook and everything it started (not the',
+        'emulators), which other jobs on the machine disturb much less; requests are what both emulators logged during',
+        'the phase; memory is the peak of the',
         'whole ansible-playbook process tree (proportional set size, sampled every 0.1 s) and the peak resident size',
         'of its largest process.',
         '',
-        '| variant | projects | objects | phase | time | changed | requests | per object | writes | by method '
+        '| variant | projects | objects | phase | time | CPU | changed | requests | per object | writes | by method '
         '| memory tree / largest |',
-        '|---|---|---|---|---|---|---|---|---|---|---|',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ]
     for run in report['results']:
         for phase_name, phase in run['phases'].items():
-            lines.append('| %s | %d | %d | %s | %.1f s | %s | %d | %.2f | %d | %s | %.0f / %.0f MiB |' % (
+            lines.append('| %s | %d | %d | %s | %.1f s | %.1f s | %s | %d | %.2f | %d | %s | %.0f / %.0f MiB |' % (
                 run['variant'], run['size'], run['objects'], 'first converge' if phase_name == 'first' else 'no-op',
-                phase['seconds'], phase['changed'], phase['total_requests'], phase['requests_per_object'],
+                phase['seconds'], phase['cpu_seconds'], phase['changed'], phase['total_requests'], phase['requests_per_object'],
                 phase['writes'], methods_text(phase['requests']), phase['peak_pss_tree_mib'],
                 phase['peak_rss_process_mib']))
         if 'error' in run:
-            lines.append('| %s | %d | | **failed** | %s | | | | | | |' % (run['variant'], run['size'], run['error']))
+            lines.append('| %s | %d | | **failed** | %s | | | | | | | |' % (run['variant'], run['size'], run['error']))
     ratio_lines = []
     for size in sorted(set(run['size'] for run in report['results'])):
         ours, anchor = find(report['results'], 'collection', size), find(report['results'], 'anchor', size)
         if ours and anchor:
-            ratio_lines.append('| %d | %.1fx | %.1fx | %.1fx | %.1fx |' % (
+            ratio_lines.append('| %d | %.1fx | %.1fx | %.1fx | %.1fx | %.1fx | %.1fx |' % (
                 size,
                 anchor['phases']['first']['seconds'] / ours['phases']['first']['seconds'],
                 anchor['phases']['noop']['seconds'] / ours['phases']['noop']['seconds'],
+                anchor['phases']['first']['cpu_seconds'] / ours['phases']['first']['cpu_seconds'],
+                anchor['phases']['noop']['cpu_seconds'] / ours['phases']['noop']['cpu_seconds'],
                 anchor['phases']['noop']['total_requests'] / float(ours['phases']['noop']['total_requests']),
                 anchor['phases']['noop']['peak_pss_tree_mib'] / ours['phases']['noop']['peak_pss_tree_mib']))
     if ratio_lines:
         lines += ['', '### Anchor / collection', '',
-                  '| projects | time, first converge | time, no-op | requests, no-op | memory, no-op |',
-                  '|---|---|---|---|---|'] + ratio_lines
+                  '| projects | time, first converge | time, no-op | CPU, first converge | CPU, no-op | requests, no-op '
+                  '| memory, no-op |',
+                  '|---|---|---|---|---|---|---|'] + ratio_lines
     for variant in ('collection', 'anchor'):
         run = find(report['results'], variant, W1_SIZE)
         if run:
