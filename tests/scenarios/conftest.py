@@ -212,19 +212,20 @@ class CaseOutcome:
         return 'unexpectedly' in self.message or 'most recent call last' in str(self.result.get('exception'))
 
 
-def case_block(name, task):
+def case_block(name, task, register=None):
     """One case of a generated playbook: run `task`, then pop both request logs, noting the failure if any.
 
     Read it back with ResultsRun.case(name). The task is a dict such as {'cloudtemple.harbor.harbor_project': {...}},
-    with any task keywords.
+    with any task keywords. With `register`, that variable is defined once the case has been refused.
     """
+    refused = {'name': name + ': refused', 'emulator_control': {'pop_requests': True, 'note': {
+        'task': '{{ ansible_failed_task.name }}', 'result': '{{ ansible_failed_result }}'}}}
+    if register:
+        refused['register'] = register
     return {'name': name, 'block': [
         dict(task, name=name + ': run'),
         {'name': name + ': accepted', 'emulator_control': {'pop_requests': True}},
-    ], 'rescue': [
-        {'name': name + ': refused', 'emulator_control': {'pop_requests': True, 'note': {
-            'task': '{{ ansible_failed_task.name }}', 'result': '{{ ansible_failed_result }}'}}},
-    ]}
+    ], 'rescue': [refused]}
 
 
 def write_playbook(directory, plays):

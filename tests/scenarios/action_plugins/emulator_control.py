@@ -12,6 +12,7 @@ a module start. It reads where the emulators are from the play variable `hardeni
     - emulator_control: {emulator: harbor, method: POST, path: /faults, body: {status: 503, path: /robots}}
     - emulator_control: {pop_requests: true}    # {harbor: [...], kube: [...]}, both logs read then cleared
     - emulator_control: {pop_requests: true, note: "{{ ansible_failed_result }}"}   # `note` is returned as given
+    - emulator_control: {pop_faults: true}      # {faults: [...], interleaved: [...]} still pending, then cleared
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ class ActionModule(ActionBase):
             for which in ('harbor', 'kube'):
                 call(emulators, which, 'DELETE', '/requests')
             return dict(result, changed=False, note=args.get('note'), **logs)
+        if args.get('pop_faults'):
+            pending = dict(faults=call(emulators, 'harbor', 'GET', '/faults')[1] + call(emulators, 'kube', 'GET', '/faults')[1],
+                           interleaved=call(emulators, 'kube', 'GET', '/interleave')[1])
+            for which, path in (('harbor', '/faults'), ('kube', '/faults'), ('kube', '/interleave')):
+                call(emulators, which, 'DELETE', path)
+            return dict(result, changed=False, **pending)
         status, answer = call(emulators, args.get('emulator', 'harbor'), args.get('method', 'GET'),
                               args.get('path', '/requests'), args.get('body'))
         return dict(result, changed=False, status=status, json=answer)
