@@ -98,8 +98,8 @@ CASES = [
                                                                          effect='maybe')])]),
          ('effect', 'one of')),
     Case('robot-foreign-namespace', 'harbor_robot',
-         dict(name='ci', project=PROJECT, permissions=[dict(namespace='other', access=[dict(resource='repository',
-                                                                                           action='pull')])]),
+         dict(name='ci', project=PROJECT, permissions=[
+             dict(namespace='other', access=[dict(resource='repository', action='pull')])]),
          ('permissions', 'one namespace')),
     Case('robot-access-system', 'harbor_robot', dict(name='ci', access=['pull']), ('access', 'project')),
     Case('robot-unknown-permission', 'harbor_robot',
@@ -262,11 +262,10 @@ def outcome(emulators, collections_dir, tmp_path_factory):
 
 def test_the_table_covers_every_module_and_role(collections_dir):
     targets = set(case.target for case in CASES)
-    modules = set(name[:-3] for name in os.listdir(os.path.join(collections_dir, 'ansible_collections', 'cloudtemple',
-                                                                  'harbor', 'plugins', 'modules'))
+    collection = os.path.join(collections_dir, 'ansible_collections', 'cloudtemple', 'harbor')
+    modules = set(name[:-3] for name in os.listdir(os.path.join(collection, 'plugins', 'modules'))
                   if name.endswith('.py') and not name.startswith('_'))
-    roles = set('role:' + name for name in os.listdir(os.path.join(collections_dir, 'ansible_collections', 'cloudtemple',
-                                                                     'harbor', 'roles')))
+    roles = set('role:' + name for name in os.listdir(os.path.join(collection, 'roles')))
     assert len(CASES) >= 40
     assert modules | roles <= targets, 'no bad-input case for %s' % sorted((modules | roles) - targets)
     assert len(set(case.ident for case in CASES)) == len(CASES)

@@ -59,7 +59,7 @@ class Target:
     outage = False
 
     def __repr__(self):
-        return self.module
+        return str(self.module)
 
     def args(self, ident):
         raise NotImplementedError
@@ -329,8 +329,8 @@ class PullSecret(Target):
 def read_secret(emulators):
     """The pull secret that harbor_pull_secret_info reads in every case, with credentials it can check."""
     auth = base64.b64encode(('admin:' + emulators.admin[1]).encode()).decode()
-    config = {'auths': {emulators.harbor_url.split('://', 1)[1]: {'username': 'admin', 'password': emulators.admin[1],
-                                                                   'auth': auth}}}
+    entry = {'username': 'admin', 'password': emulators.admin[1], 'auth': auth}
+    config = {'auths': {emulators.harbor_url.split('://', 1)[1]: entry}}
     return {'metadata': {'namespace': 'fa-read', 'name': 'harbor-pull-secret'}, 'type': 'kubernetes.io/dockerconfigjson',
             'data': {'.dockerconfigjson': base64.b64encode(json.dumps(config).encode()).decode()}}
 
@@ -410,8 +410,8 @@ def case_tasks(index, case, emulator, endpoint, fault):
     name = 'case %s' % case.ident
     refused = 'fault_case_%d_refused' % index
     tasks = [
-        {'name': name + ': inject', 'emulator_control': {'emulator': emulator, 'method': 'POST', 'path': endpoint,
-                                                          'body': fault}},
+        {'name': name + ': inject',
+         'emulator_control': {'emulator': emulator, 'method': 'POST', 'path': endpoint, 'body': fault}},
         case_block(name, run, register=refused),
         {'name': name + ': left', 'emulator_control': {'pop_faults': True}},
     ]

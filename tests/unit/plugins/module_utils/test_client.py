@@ -267,10 +267,10 @@ def test_validate_certs_and_ca_path_reach_requests(tmp_path):
     assert make_client()._session.verify is True  # pylint: disable=protected-access
 
 
-@pytest.mark.parametrize('validate_certs, use_ca, expected', [(True, True, 'ca'), (False, False, False),
-                                                               (True, False, 'bundle')])
-def test_a_ca_bundle_in_the_environment_does_not_override_the_options(tmp_path, monkeypatch, validate_certs, use_ca,
-                                                                       expected):
+@pytest.mark.parametrize('validate_certs, use_ca, expected', [
+    (True, True, 'ca'), (False, False, False), (True, False, 'bundle')])
+def test_a_ca_bundle_in_the_environment_does_not_override_the_options(
+        tmp_path, monkeypatch, validate_certs, use_ca, expected):
     # requests lets REQUESTS_CA_BUNDLE replace a session's verify setting; the options must win over it, and the
     # environment's bundle still applies when no option says otherwise.
     ca_path = tmp_path / 'ca.pem'

@@ -188,14 +188,15 @@ def test_scan_all_create_then_change(monkeypatch, harbor):
 
 
 SCAN_ALL_DAILY = {'schedule': {'type': 'Daily', 'cron': '0 0 0 * * *'}}
+ALWAYS_HAD_ONE = 'fail to set schedule for scan all as always had one'
+NO_SCANNER = "no scanner is configured, it's not possible to scan"
 
 
 def test_scan_all_scheduled_by_another_run_in_between_is_converged(monkeypatch, harbor):
     # Harbor refuses a POST while a schedule exists (412): the module looks again and changes that one.
     conversation = harbor([
         Call('GET', SCAN_ALL, NOTHING),
-        Call('POST', SCAN_ALL, FakeResponse(412, error_body('PRECONDITION', 'fail to set schedule for scan all as always '
-                                                                             'had one')), json=SCAN_ALL_DAILY),
+        Call('POST', SCAN_ALL, FakeResponse(412, error_body('PRECONDITION', ALWAYS_HAD_ONE)), json=SCAN_ALL_DAILY),
         Call('GET', SCAN_ALL, FakeResponse(200, {'id': 3, 'schedule': {'type': 'Custom', 'cron': '0 0 5 * * *'}})),
         Call('PUT', SCAN_ALL, FakeResponse(200), json=SCAN_ALL_DAILY),
         Call('GET', SCAN_ALL, FakeResponse(200, {'id': 4, 'schedule': {'type': 'Daily', 'cron': '0 0 0 * * *'}})),
@@ -219,8 +220,7 @@ def test_a_lost_answer_to_a_schedule_create_is_settled_by_looking(monkeypatch, h
 def test_a_refused_schedule_create_without_a_schedule_stays_an_error(monkeypatch, harbor):
     harbor([
         Call('GET', SCAN_ALL, NOTHING),
-        Call('POST', SCAN_ALL, FakeResponse(412, error_body('PRECONDITION', "no scanner is configured, it's not possible "
-                                                                             'to scan'))),
+        Call('POST', SCAN_ALL, FakeResponse(412, error_body('PRECONDITION', NO_SCANNER))),
         Call('GET', SCAN_ALL, NOTHING),
     ])
     result, failed = run(monkeypatch, harbor_scan_all_schedule.main, dict(schedule='daily'))
