@@ -6,7 +6,8 @@
 
 A task's time runs from its start to the start of the next task (or the end of the play), so it covers all its
 loop items and the templating between them. Its requests are the entries the emulators' request logs
-($BENCH_REQUEST_LOGS, URLs separated by spaces) gained meanwhile, by method. Tasks with the same name add up.
+($BENCH_REQUEST_LOGS, URLs separated by spaces; none when unset) gained meanwhile, by method, read between two
+tasks and outside their times. Tasks with the same name add up.
 The result goes to $BENCH_TASKS_FILE: {task name: {"seconds": s, "requests": {method: count}}}.
 """
 
