@@ -530,9 +530,8 @@ def markdown(report):
         '',
         'Time is wall-clock; CPU is the user and system time of ansible-playbook and everything it started (not the',
         'emulators), which other jobs on the machine disturb much less; requests are what both emulators logged during',
-        'the phase; memory is the peak of the',
-        'whole ansible-playbook process tree (proportional set size, sampled every 0.25 s) and the peak resident size',
-        'of its largest process.',
+        'the phase; memory is the peak of the whole ansible-playbook process tree (proportional set size, sampled every',
+        '0.25 s) and the peak resident size of its largest process.',
         '',
         '| variant | projects | objects | phase | time | CPU | changed | requests | per object | writes | by method '
         '| memory tree / largest |',
@@ -608,8 +607,8 @@ def skipped_sizes(results):
     notes = []
     for size in sorted(size for size in ours if size > largest['size']):
         minutes = sum(phase['seconds'] for phase in largest['phases'].values()) * size / largest['size'] / 60.0
-        notes.append('the anchor at %d projects: its time grows in proportion to the projects, so both phases would '
-                     'take about %.0f minutes by the %d-project run; pass --anchor-sizes to include it'
+        notes.append('the anchor at %d projects: its time grows in proportion to the projects, so its two phases '
+                     'would take about %.0f minutes (extrapolated from %d projects); pass --anchor-sizes to include it'
                      % (size, minutes, largest['size']))
     return notes
 
@@ -662,11 +661,20 @@ def main():
     parser.add_argument('--json', help='write every measurement to this JSON file')
     parser.add_argument('--markdown', help='write the tables into this file, between the bench markers')
     parser.add_argument('--work-dir', help='where the variables and playbook logs go (default: a temporary directory)')
+    parser.add_argument('--render', metavar='JSON',
+                        help='run nothing: write --markdown from the results of an earlier run')
     parser.add_argument('--smoke', action='store_true',
                         help='W1 at %d projects, collection only; fail unless the no-op writes nothing and sends '
                              'at most %.1f requests per object' % (SMOKE_SIZE, TARGET_REQUESTS_PER_OBJECT))
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, with_emulator.raise_keyboard_interrupt)  # stop the emulators and the playbook
+    if options.render:
+        with open(options.render, encoding='utf-8') as handle:
+            report = json.load(handle)
+        report['skipped'] = skipped_sizes(report['results'])
+        if options.markdown:
+            write_markdown(options.markdown, markdown(report))
+        return 0
 
     collections_path = os.pathsep.join([os.path.abspath(options.collections_dir)]
                                        + [os.path.abspath(path) for path in options.extra_collections.split(os.pathsep)
