@@ -65,6 +65,7 @@ PLAYBOOKS = {
 # secret and the default service account.
 OBJECTS_PER_PROJECT = 8
 READS = ('GET', 'HEAD')
+PROJECT_NAME = re.compile(r'\bw1-\d+\b')
 RECAP_LINE = re.compile(r'^\S+\s*:\s*ok=\d+\s+changed=(?P<changed>\d+)\s.*failed=(?P<failed>\d+)', re.M)
 MARK_BEGIN = '<!-- bench:begin -->'
 MARK_END = '<!-- bench:end -->'
@@ -323,6 +324,19 @@ class TreeMemory(threading.Thread):
             self.peak = max(self.peak, tree_pss_kib(self.root_pid))
 
 
+def merge_tasks(tasks):
+    """[{name, seconds, requests}] from the callback's {name: {seconds, requests}}, in order of first start; names
+    that differ only by the project (the bootstrap role's templated task names) are one entry."""
+    merged = {}
+    for name, task in tasks.items():
+        entry = merged.setdefault(PROJECT_NAME.sub('w1-<n>', name), dict(seconds=0.0, requests={}))
+        entry['seconds'] += task['seconds']
+        for method, count in task['requests'].items():
+            entry['requests'][method] = entry['requests'].get(method, 0) + count
+    return [dict(name=name, seconds=round(entry['seconds'], 2), requests=entry['requests'])
+            for name, entry in merged.items()]
+
+
 def run_playbook(playbook, variables_file, environment, log_path, request_logs):
     """Run one playbook; returns the measurements of the run. The output goes to log_path."""
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', INVENTORY, playbook,
@@ -354,8 +368,7 @@ def run_playbook(playbook, variables_file, environment, log_path, request_logs):
     tasks = []
     if os.path.exists(tasks_file):
         with open(tasks_file, encoding='utf-8') as handle:
-            tasks = [dict(name=name, seconds=round(task['seconds'], 2), requests=task['requests'])
-                     for name, task in json.load(handle).items()]
+            tasks = merge_tasks(json.load(handle))
     return dict(seconds=round(seconds, 2), cpu_seconds=round(usage.ru_utime + usage.ru_stime, 2),
                 returncode=process.returncode,
                 changed=sum(int(changed) for changed, _failed in recaps) if recaps else None,
