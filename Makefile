@@ -161,7 +161,7 @@ demo: stage
 
 # --- benchmark ---------------------------------------------------------------------------------------
 # W1 for the collection (10, 50, 200 projects), the uri + kubernetes.core anchor (10, 50) and bootstrap.yml (50),
-# each on fresh emulators; about 25 minutes on 2 cores. Writes docs/performance.md (between its markers) and
+# each on fresh emulators; about 20 minutes on 2 cores. Writes docs/performance.md (between its markers) and
 # tests/bench/results.json; playbook logs go to $(COLLECTIONS_DIR)/bench-logs. BENCH_ARGS adds driver options,
 # e.g. BENCH_ARGS='--anchor-sizes 10,50,200'. kubernetes.core comes from the venv's ansible package (not Galaxy).
 BENCH_ARGS ?=
