@@ -25,7 +25,8 @@ builds such a venv from PyPI's ansible package). The staged collection (COLLECTI
 
 Options: --sizes 10,50,200 (collection), --anchor-sizes 10,50, --bootstrap-size 50 (0: skip), --json FILE,
 --markdown FILE (replaces the part of FILE between the bench markers), --smoke (size 5, collection only, and
-exit 1 unless the no-op writes nothing and stays within the requests-per-object target).
+exit 1 unless the no-op writes nothing and stays within the requests-per-object target), --render JSON (run
+nothing, rewrite --markdown from an earlier --json).
 """
 
 from __future__ import annotations
@@ -664,7 +665,7 @@ def sizes(text):
 
 def main():
     parser = argparse.ArgumentParser(description='Benchmark workload W1: the collection against uri + kubernetes.core.')
-    parser.add_argument('--collections-dir', required=True,
+    parser.add_argument('--collections-dir',
                         help='directory holding ansible_collections/cloudtemple/harbor (the staged collection)')
     parser.add_argument('--extra-collections', default='',
                         help='more collection roots for ANSIBLE_COLLECTIONS_PATH (where kubernetes.core is)')
@@ -688,6 +689,8 @@ def main():
         if options.markdown:
             write_markdown(options.markdown, markdown(report))
         return 0
+    if not options.collections_dir:
+        parser.error('--collections-dir is required, except with --render')
 
     collections_path = os.pathsep.join([os.path.abspath(options.collections_dir)]
                                        + [os.path.abspath(path) for path in options.extra_collections.split(os.pathsep)
