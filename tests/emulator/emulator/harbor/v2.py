@@ -668,15 +668,34 @@ def record_push(state, registry, project, name, reference, media_type, document,
         "digest": digest, "size": size, "media_type": artifact_media_type, "manifest_media_type": media_type,
         "type": artifact_type_of(artifact_media_type, media_type, document.get("artifactType") or ""),
         "tags": tags})
-    artifact.update({"real": True, "artifact_type": artifact_type, "annotations": annotations,
-                     "manifest_size": len(body), "blobs": blobs})
+    artifact.update({"real": True, "in_registry": True, "artifact_type": artifact_type, "annotations": annotations,
+                     "manifest_size": len(body), "blobs": blobs,
+                     "extra_attrs": extra_attrs(registry, name, artifact["type"], document)})
     if references:
         artifact["references"] = references
     _record_accessory(state, repo, artifact, name, reference, document)
     for hook in core.ARTIFACT_PUSH_HOOKS:
         hook(state, project, repo, artifact)
-    del registry
     return artifact
+
+
+def extra_attrs(registry, name, kind, document):
+    """The processors' AbstractMetadata: an image's config fields, a chart's metadata."""
+    config = document.get("config") or {}
+    if kind not in ("IMAGE", "CHART") or not config.get("digest") or int(config.get("size") or 0) > 1024 * 1024:
+        return {}
+    try:
+        status, _headers, data = registry.request("GET", "/v2/%s/blobs/%s" % (name, config["digest"]))
+        parsed = json.loads(data) if status == 200 else {}
+    except (OSError, ValueError):
+        parsed = {}
+    if not isinstance(parsed, dict):
+        return {}
+    if kind == "CHART":
+        return parsed
+    attrs = {key: parsed[key] for key in ("created", "author", "architecture", "variant", "os") if parsed.get(key)}
+    attrs["config"] = parsed.get("config") or {}
+    return attrs
 
 
 def _record_accessory(state, repo, artifact, name, reference, document):
@@ -728,7 +747,7 @@ def delete_from_registry(state, project, repo, artifact):
     """Deleting an artifact (API, retention, repository deletion) deletes its manifest in the registry."""
     del state, project
     registry = _REGISTRIES.get("current")
-    if registry is not None and registry.available and artifact.get("real"):
+    if registry is not None and registry.available and artifact.get("in_registry"):
         try:
             registry.delete_manifest(repo["name"], artifact["digest"])
         except OSError:
@@ -737,3 +756,102 @@ def delete_from_registry(state, project, repo, artifact):
 
 # The registry of the running emulator, for hooks that receive only the state.
 _REGISTRIES = {}
+
+
+def registry_of_emulator():
+    """The running registry when it is available, else None (API-only emulators, no package)."""
+    registry = _REGISTRIES.get("current")
+    if registry is None or not registry.available:
+        return None
+    try:
+        registry.wait_ready()
+    except RegistryUnavailable:
+        return None
+    return registry
+
+
+def copy_content(state, source_repo, artifact, project, destination_name):
+    """artifact controller copyDeeply on real content: children of an index first, the artifact, then its
+    accessories; blobs are mounted across repositories (or copied), manifests put by digest.
+
+    Returns the destination artifact, or None when the registry is unavailable (seeded artifacts).
+    """
+    registry = registry_of_emulator()
+    if registry is None or not artifact.get("in_registry"):
+        return None
+    destination = "%s/%s" % (project["name"], destination_name)
+    seen = set()
+
+    def copy_one(art, reference):
+        if art["id"] in seen:
+            return None
+        seen.add(art["id"])
+        fetched = registry.get_manifest(source_repo["name"], art["digest"])
+        if fetched is None:
+            raise core.not_found("artifact %s@%s not found" % (source_repo["name"], art["digest"]))
+        media_type, body = fetched
+        document = json.loads(body)
+        for child in art.get("references") or []:
+            child_art = state.get("artifacts", child["child_id"])
+            if child_art is not None:
+                copy_one(child_art, child_art["digest"])
+        for blob in art.get("blobs") or []:
+            if not registry.mount_blob(destination, source_repo["name"], blob):
+                raise core.internal_error()
+        if not registry.put_manifest(destination, art["digest"], media_type, body):
+            raise core.internal_error()
+        for blob in art.get("blobs") or []:
+            status, headers, _data = registry.request("HEAD", "/v2/%s/blobs/%s" % (destination, blob))
+            if status == 200:
+                add_project_blob(state, project, blob, int(headers.get("Content-Length") or 0))
+        copied = record_push(state, registry, project, destination, reference, media_type, document, body,
+                             art["digest"])
+        for accessory in [acc for acc in state.rows("accessories") if acc["subject_artifact_id"] == art["id"]]:
+            accessory_art = state.get("artifacts", accessory["artifact_id"])
+            if accessory_art is None:
+                continue
+            tags = [tag["name"] for tag in state.tags_of(accessory_art["id"])]
+            copy_one(accessory_art, tags[0] if tags else accessory_art["digest"])
+        return copied
+
+    return copy_one(artifact, artifact["digest"])
+
+
+def seed_push(state, project, repo, spec):
+    """``/_emulator/seed`` without a digest: push a real tiny image whose recorded size is the seeded one.
+
+    The artifact is served by /v2/ and copied, deleted and retained for real, while quotas and the
+    API keep counting the declared ``size`` (API-only tests rely on it).  Returns None when the
+    registry is unavailable.
+    """
+    registry = registry_of_emulator()
+    if registry is None:
+        return None
+    name = repo["name"]
+    layer = secrets.token_bytes(32)
+    config = json.dumps({"architecture": "amd64", "os": "linux",
+                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}},
+                        separators=(",", ":")).encode()
+    blobs = []
+    for data in (config, layer):
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        if not registry.upload_blob(name, digest, data):
+            return None
+        blobs.append((digest, len(data)))
+    document = {"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                "config": {"mediaType": IMAGE_CONFIGS[0], "digest": blobs[0][0], "size": blobs[0][1]},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": blobs[1][0],
+                            "size": blobs[1][1]}]}
+    body = json.dumps(document, separators=(",", ":")).encode()
+    digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    if not registry.put_manifest(name, digest, OCI_MANIFEST, body):
+        return None
+    artifact = record_push(state, registry, project, name, digest, OCI_MANIFEST, document, body, digest)
+    state.delete_where("blobs", lambda blob: blob["project_id"] == project["project_id"]
+                       and blob["digest"] in (digest, blobs[0][0], blobs[1][0]))
+    artifact.update({"real": False, "size": int(spec.get("size") or 0)})
+    if spec.get("push_time"):
+        artifact["push_time"] = spec["push_time"]
+    if spec.get("pull_time"):
+        artifact["pull_time"] = spec["pull_time"]
+    return artifact

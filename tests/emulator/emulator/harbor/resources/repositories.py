@@ -117,7 +117,8 @@ def push_artifact(state, project, repo, spec):
         artifact = {
             "repository_id": repo["id"], "project_id": project["project_id"], "digest": digest,
             "size": int(spec.get("size") or 0), "type": spec.get("type") or "IMAGE",
-            "media_type": spec.get("media_type") or MEDIA_TYPE, "manifest_media_type": MANIFEST_MEDIA_TYPE,
+            "media_type": spec.get("media_type") or MEDIA_TYPE,
+            "manifest_media_type": spec.get("manifest_media_type") or MANIFEST_MEDIA_TYPE,
             "push_time": push_time, "pull_time": spec.get("pull_time") or ZERO_TIME,
         }
         state.insert("artifacts", artifact)
@@ -151,6 +152,12 @@ def seed_repositories(emulator, items):
         repo = ensure_repository(state, project, item["name"])
         artifacts = []
         for spec in item.get("artifacts") or []:
+            if not spec.get("digest"):
+                # where the registry runs, a seeded artifact is a real push (pullable, copyable)
+                from ..v2 import seed_push  # pylint: disable=import-outside-toplevel
+                pushed = seed_push(state, project, repo, spec)
+                if pushed is not None:
+                    spec = dict(spec, digest=pushed["digest"])
             artifact = push_artifact(state, project, repo, spec)
             artifacts.append({"id": artifact["id"], "digest": artifact["digest"],
                               "tags": [tag["name"] for tag in state.tags_of(artifact["id"])]})
