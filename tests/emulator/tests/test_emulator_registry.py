@@ -149,6 +149,9 @@ def test_robots_and_anonymous(emulator):
     assert denied.status_code == 401
     assert error_of(denied) == ("UNAUTHORIZED", "unauthorized to access repository: %s/api, action: pull" % private)
     assert anonymous.push_blob(public + "/api", b"nope").status_code == 401
+    missing = OciClient(emulator.url, emulator.admin).push_blob(unique("nowhere") + "/api", b"nope")
+    assert missing.status_code == 401 and error_of(missing)[0] == "UNAUTHORIZED"
+    assert error_of(missing)[1].endswith(" not found")
     # a system robot covering every project ("*") pushes anywhere
     system = emulator.seed(robots=[{"name": unique("sys"), "secret": "Robot-Secret1", "permissions": [
         {"kind": "project", "namespace": "*", "access": PUSH}]}])["robots"][0]

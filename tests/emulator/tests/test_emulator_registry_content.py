@@ -83,6 +83,7 @@ def test_cosign_enforcement(emulator):
     accessories = listed[0]["accessories"]
     assert [(acc["type"], acc["digest"], acc["subject_artifact_digest"]) for acc in accessories] == [
         ("signature.cosign", signature, digest)]
+    assert emulator.get("/projects/%s/repositories/app" % project).json()["artifact_count"] == 1
     assert "accessories" not in emulator.get("/projects/%s/repositories/app/artifacts" % project,
                                              params={"with_accessory": "false"}).json()[0]
 
@@ -142,6 +143,7 @@ def test_index_references_and_types(emulator):
     ]}).encode()) + sum(child["size"] for child in children)
     everything = emulator.get("/projects/%s/repositories/multi/artifacts" % project, params={"q": "base=*"}).json()
     assert len(everything) == 3
+    assert emulator.get("/projects/%s/repositories/multi" % project).json()["artifact_count"] == 1
     # a Helm chart and an unknown artifact type
     chart, _ = push(emulator, project + "/charts/demo", "0.1.0",
                     config_media_type="application/vnd.cncf.helm.config.v1+json",

@@ -276,7 +276,8 @@ class Gateway:
                 return self.unauthorized(req, "authorize header needed to send HEAD to repository", scopes)
             project = self.state.project_by_name(repo_name.split("/", 1)[0])
             if project is None:
-                return registry_error("NOT_FOUND", "project %s not found" % repo_name.split("/", 1)[0], 401, headers=[
+                # auth.go: the project lookup error is sent as an UNAUTHORIZED error with an empty challenge
+                return registry_error("UNAUTHORIZED", "project %s not found" % repo_name.split("/", 1)[0], headers=[
                     ("Docker-Distribution-Api-Version", "registry/2.0"), ("Www-Authenticate", "")])
             if not self.can(security, self.state, project, repo_action):
                 return self.unauthorized(req, "unauthorized to access repository: %s, action: %s" % (

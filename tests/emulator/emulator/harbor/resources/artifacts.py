@@ -14,7 +14,7 @@ import re
 from urllib.parse import quote
 
 from .. import core
-from .repositories import delete_artifact, get_repository, repository_param, short_name, touch
+from .repositories import delete_artifact, get_repository, repository_param, short_name, touch, visible_artifacts
 
 DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}")
 TAG_NAME_RE = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")
@@ -118,18 +118,11 @@ def accessory_to_json(accessory):
 
 
 def listed(state, artifacts, keywords):
-    """dao.go setBaseQuery + setAccessoryQuery: accessories never, index children only when tagged,
-    unless ``q=base=*``."""
+    """dao.go setBaseQuery + setAccessoryQuery, with the ``q=base=*`` escape."""
     base = keywords.pop("base", None)
     if base is not None and base != "*":
         raise core.bad_request('the value of "base" query can only be exact match value with "*"')
-    accessory_ids = {acc["artifact_id"] for acc in state.table("accessories").values()}
-    children = {ref["child_id"] for art in state.table("artifacts").values() for ref in art.get("references") or []}
-    tagged = {tag["artifact_id"] for tag in state.table("tags").values()}
-    result = [art for art in artifacts if art["id"] not in accessory_ids]
-    if base is None:
-        result = [art for art in result if art["id"] in tagged or art["id"] not in children]
-    return result
+    return visible_artifacts(state, artifacts, with_children=base is not None)
 
 
 def find_artifact(state, project_name, repo_name, reference):

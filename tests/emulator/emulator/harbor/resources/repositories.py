@@ -37,10 +37,22 @@ def repository_param(req):
         return raw
 
 
+def visible_artifacts(state, artifacts, with_children=False):
+    """What artifact listings and ``artifact_count`` show (dao.go querySetter): never accessories, and
+    the untagged children of an index only with ``with_children`` (``q=base=*``)."""
+    accessory_ids = {acc["artifact_id"] for acc in state.table("accessories").values()}
+    children = {ref["child_id"] for art in state.table("artifacts").values() for ref in art.get("references") or []}
+    tagged = {tag["artifact_id"] for tag in state.table("tags").values()}
+    result = [art for art in artifacts if art["id"] not in accessory_ids]
+    if not with_children:
+        result = [art for art in result if art["id"] in tagged or art["id"] not in children]
+    return result
+
+
 def repository_to_json(state, repo):
     body = {
         "id": repo["id"], "project_id": repo["project_id"], "name": repo["name"],
-        "artifact_count": len(state.artifacts_of(repo["id"])), "pull_count": repo.get("pull_count", 0),
+        "artifact_count": len(visible_artifacts(state, state.artifacts_of(repo["id"]))), "pull_count": repo.get("pull_count", 0),
         "creation_time": repo["creation_time"], "update_time": repo["update_time"],
     }
     if repo.get("description"):
