@@ -632,7 +632,7 @@ def artifact_type_of(media_type, manifest_media_type, artifact_type):
     return found.group(1).upper() if found else "UNKNOWN"
 
 
-def record_push(state, registry, project, name, reference, media_type, document, body, digest):
+def record_push(state, registry, project, name, reference, media_type, document, body, digest, attrs=None):
     """What Harbor records on a successful manifest PUT: repository, artifact, tag, accessory."""
     # pylint: disable=import-outside-toplevel,too-many-locals
     from .resources.repositories import ensure_repository, push_artifact
@@ -671,7 +671,8 @@ def record_push(state, registry, project, name, reference, media_type, document,
         "tags": tags})
     artifact.update({"real": True, "in_registry": True, "artifact_type": artifact_type, "annotations": annotations,
                      "manifest_size": len(body), "blobs": blobs,
-                     "extra_attrs": extra_attrs(registry, name, artifact["type"], document)})
+                     "extra_attrs": attrs if attrs is not None else extra_attrs(registry, name, artifact["type"],
+                                                                                 document)})
     if references:
         artifact["references"] = references
     _record_accessory(state, repo, artifact, name, reference, document)
@@ -822,37 +823,47 @@ def seed_push(state, project, repo, spec):
     """``/_emulator/seed`` without a digest: push a real tiny image whose recorded size is the seeded one.
 
     The artifact is served by /v2/ and copied, deleted and retained for real, while quotas and the
-    API keep counting the declared ``size`` (API-only tests rely on it).  Returns None when the
-    registry is unavailable.
+    API keep counting the declared ``size`` (API-only tests rely on it).  Every seeded image shares
+    one config and one layer (uploaded once per repository); a random annotation makes each manifest
+    unique, so a seeded artifact costs one manifest PUT.  Returns None when the registry is unavailable.
     """
     registry = registry_of_emulator()
     if registry is None:
         return None
     name = repo["name"]
-    layer = secrets.token_bytes(32)
-    config = json.dumps({"architecture": "amd64", "os": "linux",
-                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}},
-                        separators=(",", ":")).encode()
-    blobs = []
-    for data in (config, layer):
-        digest = "sha256:" + hashlib.sha256(data).hexdigest()
-        if not registry.upload_blob(name, digest, data):
-            return None
-        blobs.append((digest, len(data)))
+    for digest, data in SEED_BLOBS:
+        if (name, digest) not in registry.seeded_blobs:
+            if not registry.upload_blob(name, digest, data):
+                return None
+            registry.seeded_blobs.add((name, digest))
+    (config_digest, config), (layer_digest, layer) = SEED_BLOBS
     document = {"schemaVersion": 2, "mediaType": OCI_MANIFEST,
-                "config": {"mediaType": IMAGE_CONFIGS[0], "digest": blobs[0][0], "size": blobs[0][1]},
-                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": blobs[1][0],
-                            "size": blobs[1][1]}]}
+                "config": {"mediaType": IMAGE_CONFIGS[0], "digest": config_digest, "size": len(config)},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest,
+                            "size": len(layer)}],
+                "annotations": {"io.goharbor.emulator.seed": secrets.token_hex(16)}}
     body = json.dumps(document, separators=(",", ":")).encode()
     digest = "sha256:" + hashlib.sha256(body).hexdigest()
     if not registry.put_manifest(name, digest, OCI_MANIFEST, body):
         return None
-    artifact = record_push(state, registry, project, name, digest, OCI_MANIFEST, document, body, digest)
+    artifact = record_push(state, registry, project, name, digest, OCI_MANIFEST, document, body, digest,
+                           attrs={"architecture": "amd64", "os": "linux", "config": {}})
     state.delete_where("blobs", lambda blob: blob["project_id"] == project["project_id"]
-                       and blob["digest"] in (digest, blobs[0][0], blobs[1][0]))
-    artifact.update({"real": False, "size": int(spec.get("size") or 0)})
+                       and blob["digest"] in (digest, config_digest, layer_digest))
+    artifact.update({"real": False, "size": int(spec.get("size") or 0), "annotations": {}})
     if spec.get("push_time"):
         artifact["push_time"] = spec["push_time"]
     if spec.get("pull_time"):
         artifact["pull_time"] = spec["pull_time"]
     return artifact
+
+
+def _seed_blobs():
+    layer = b"harbor emulator seeded layer\n"
+    config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {
+        "type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}},
+        separators=(",", ":")).encode()
+    return [("sha256:" + hashlib.sha256(data).hexdigest(), data) for data in (config, layer)]
+
+
+SEED_BLOBS = _seed_blobs()
