@@ -202,3 +202,33 @@ def test_without_registry(tmp_path):
     finally:
         assert instance.stop() == 0
     assert "docker-registry" in instance.stderr_text
+
+
+@needs_registry
+def test_tls_push_and_pull(tls_emulator):
+    project, _ = tls_emulator.create_project()
+    client = OciClient(tls_emulator.url, tls_emulator.admin, verify=tls_emulator.verify)
+    answer, digest, _body = client.push_image(project + "/secure", "1", chunked=True)
+    assert answer.status_code == 201, answer.text
+    assert answer.headers["Location"].startswith(tls_emulator.url + "/v2/")
+    challenge = requests.get(tls_emulator.url + "/v2/", verify=tls_emulator.verify, timeout=10)
+    assert challenge.headers["Www-Authenticate"].startswith('Bearer realm="%s/service/token"' % tls_emulator.url)
+    assert client.get_manifest(project + "/secure", "1").headers["Docker-Content-Digest"] == digest
+
+
+@needs_registry
+def test_state_file_keeps_the_content(tmp_path):
+    state = str(tmp_path / "state.json")
+    first = Emulator(["--state-file", state, "--admin-password", "Harbor12345"])
+    try:
+        project, _ = first.create_project()
+        answer, digest, _body = OciClient(first.url, first.admin).push_image(project + "/kept", "1")
+        assert answer.status_code == 201
+    finally:
+        assert first.stop() == 0
+    second = Emulator(["--state-file", state, "--admin-password", "Harbor12345"])
+    try:
+        pulled = OciClient(second.url, second.admin).get_manifest(project + "/kept", "1")
+        assert pulled.status_code == 200 and pulled.headers["Docker-Content-Digest"] == digest
+    finally:
+        assert second.stop() == 0

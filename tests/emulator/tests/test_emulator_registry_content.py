@@ -297,3 +297,16 @@ def test_seeded_artifacts_are_real_pushes(emulator):
     fake = "sha256:" + "ab" * 32
     emulator.seed(repositories=[{"project": project, "name": "fake", "artifacts": [{"digest": fake, "tags": ["x"]}]}])
     assert artifact(emulator, project, "fake", "x")["digest"] == fake
+
+
+def test_v2_manifest_delete_is_by_digest(emulator):
+    project, _ = emulator.create_project()
+    client = OciClient(emulator.url, emulator.admin)
+    digest, _ = push(emulator, project + "/del", "1")
+    scope = client.scope(project + "/del", "delete")
+    by_tag = client.request("DELETE", "/v2/%s/del/manifests/1" % project, scope)
+    assert by_tag.status_code == 400
+    assert error_of(by_tag) == ("UNSUPPORTED", "unsupported digest 1: invalid checksum digest format")
+    assert client.request("DELETE", "/v2/%s/del/manifests/%s" % (project, digest), scope).status_code == 202
+    assert emulator.get("/projects/%s/repositories/del/artifacts" % project).json() == []
+    assert client.get_manifest(project + "/del", digest).status_code == 404

@@ -334,8 +334,12 @@ class Gateway:
         if req.method == "DELETE":
             with state.lock:
                 repo = state.repository_by_name(name)
+                if not DIGEST_RE.match(reference):
+                    # manifest.go deleteManifest: no deletion by tag on /v2/
+                    return registry_error("UNSUPPORTED", "unsupported digest %s: invalid checksum digest format"
+                                          % reference)
                 artifact = find_by_reference(state, repo, reference)
-                if artifact is None or not DIGEST_RE.match(reference):
+                if artifact is None:
                     return registry_error("NOT_FOUND", "artifact %s@%s not found" % (name, reference), 404)
                 from .resources.repositories import delete_artifact  # pylint: disable=import-outside-toplevel
                 delete_artifact(state, project, repo, artifact)
