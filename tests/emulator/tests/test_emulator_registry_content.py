@@ -310,3 +310,14 @@ def test_v2_manifest_delete_is_by_digest(emulator):
     assert client.request("DELETE", "/v2/%s/del/manifests/%s" % (project, digest), scope).status_code == 202
     assert emulator.get("/projects/%s/repositories/del/artifacts" % project).json() == []
     assert client.get_manifest(project + "/del", digest).status_code == 404
+
+
+def test_read_only_mode_denies_pushes(fresh_emulator):
+    project, _ = fresh_emulator.create_project()
+    digest, _ = push(fresh_emulator, project + "/ro", "1")
+    assert fresh_emulator.put("/configurations", json={"read_only": True}).status_code == 200
+    client = OciClient(fresh_emulator.url, fresh_emulator.admin)
+    refused = client.push_blob(project + "/ro", b"data")
+    assert refused.status_code == 403
+    assert error_of(refused) == ("DENIED", "The system is in read only mode. Any modification is prohibited.")
+    assert client.get_manifest(project + "/ro", digest).status_code == 200

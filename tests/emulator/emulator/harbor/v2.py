@@ -250,6 +250,9 @@ class Gateway:
         with self.state.lock:
             security = self.security_of(req)
             refusal = self.authorise(req, security, name, action, mount_from)
+            if refusal is None and self.state.config.get("read_only") and req.method not in ("GET", "HEAD"):
+                # the readonly middleware covers /v2/ too
+                refusal = registry_error("DENIED", "The system is in read only mode. Any modification is prohibited.")
             if refusal is not None:
                 if req.stream is not None:
                     req.stream.drain()
@@ -258,9 +261,9 @@ class Gateway:
         if kind == "manifests":
             return self.manifest(req, security, project, name, rest)
         if kind == "tags" and rest == "list" and req.method == "GET":
-            return self.tags_list(req, project, name)
+            return self.tags_list(req, name)
         if kind == "referrers" and req.method == "GET":
-            return self.referrers(req, project, name, rest)
+            return self.referrers(req, name, rest)
         if kind == "blobs/uploads":
             return self.upload(req, project, name, rest)
         return self.proxy(req, req.raw_target)
@@ -373,20 +376,17 @@ class Gateway:
         if response.status != 201:
             return response
         with state.lock:
-            artifact = record_push(state, self.registry, project, name, reference, media_type, document, body, digest)
-            if document.get("subject"):
-                response.set_header("OCI-Subject", document["subject"].get("digest", ""))
-            if artifact is None:
-                return response
+            record_push(state, self.registry, project, name, reference, media_type, document, body, digest)
+        if isinstance(document.get("subject"), dict):
+            response.set_header("OCI-Subject", document["subject"].get("digest", ""))
         return response
 
-    def tags_list(self, req, project, name):
+    def tags_list(self, req, name):
         with self.state.lock:
             repo = self.state.repository_by_name(name)
             if repo is None:
                 return registry_error("NOT_FOUND", "repository %s not found" % name, 404)
             tags = sorted(tag["name"] for tag in self.state.rows("tags") if tag["repository_id"] == repo["id"])
-        del project
         last = req.arg("last")
         if last:
             tags = [tag for tag in tags if tag > last]
@@ -395,9 +395,8 @@ class Gateway:
             tags = tags[:int(count)]
         return Response(200, json.dumps({"name": name, "tags": tags}), content_type="application/json; charset=utf-8")
 
-    def referrers(self, req, project, name, reference):
+    def referrers(self, req, name, reference):
         """OCI referrers API from the accessories (src/server/registry/referrers.go)."""
-        del project
         wanted = req.arg("artifactType")
         manifests = []
         with self.state.lock:
