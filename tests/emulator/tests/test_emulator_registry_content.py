@@ -65,7 +65,11 @@ def test_immutable_tag_refuses_the_repush(emulator):
 
 def test_cosign_enforcement(emulator):
     project, _ = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
-    client = OciClient(emulator.url, emulator.admin)
+    creds = emulator.seed(robots=[{"name": unique("ci"), "project": project, "secret": "Robot-Secret1", "permissions": [
+        {"kind": "project", "namespace": project, "access": [{"resource": "repository", "action": "push"},
+                                                             {"resource": "repository", "action": "pull"}]}]}])
+    robot = (creds["robots"][0]["name"], "Robot-Secret1")
+    client = OciClient(emulator.url, robot)
     digest, _body = push(emulator, project + "/app", "1.0")
     for method in ("GET", "HEAD"):
         refused = client.get_manifest(project + "/app", "1.0", method=method)
@@ -74,6 +78,16 @@ def test_cosign_enforcement(emulator):
         "PROJECTPOLICYVIOLATION", "The image is not signed by cosign.")
     # the API still gives the digest
     assert artifact(emulator, project, "app", "1.0")["digest"] == digest
+    # util.SkipPolicyChecking: cosign itself (User-Agent) with push access reads it, to sign it
+    cosign = client.request("GET", "/v2/%s/app/manifests/1.0" % project, client.scope(project + "/app", "pull"),
+                            headers={"User-Agent": "cosign/v3.1.3 (linux; amd64)", "Accept": OCI_MANIFEST})
+    assert cosign.status_code == 200
+    # basic auth is no token: no bypass; and a system administrator's token holds scanner-pull, which bypasses
+    assert OciClient(emulator.url, robot, basic=True).request(
+        "GET", "/v2/%s/app/manifests/1.0" % project,
+        headers={"User-Agent": "cosign/v3", "Accept": OCI_MANIFEST}).status_code == 412
+    assert OciClient(emulator.url, emulator.admin).get_manifest(project + "/app", "1.0").status_code == 200
+    assert OciClient(emulator.url, emulator.admin, basic=True).get_manifest(project + "/app", "1.0").status_code == 412
     signature, _ = sign_with_tag(emulator, project + "/app", digest)
     assert client.get_manifest(project + "/app", "1.0").status_code == 200
     # signatures themselves are readable, and are no artifacts of their own in the listing
@@ -98,6 +112,9 @@ def test_referrers_become_accessories(emulator):
                      artifact_type="application/vnd.dev.sigstore.bundle.v0.3+json")
     sbom, _ = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
                    artifact_type="application/vnd.goharbor.harbor.sbom.v1")
+    # an SBOM is no signature: under cosign enforcement it is not readable on its own
+    sbom_read = OciClient(emulator.url, emulator.admin, basic=True).get_manifest(repository, sbom)
+    assert sbom_read.status_code == 412
     other_answer, other, _ = client.push_image(repository, config_media_type=OCI_EMPTY, subject=subject,
                                                artifact_type="application/spdx+json")
     assert other_answer.headers["OCI-Subject"] == digest

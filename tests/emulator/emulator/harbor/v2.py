@@ -87,13 +87,15 @@ class TokenContext(core.SecurityContext):
         return self._subject
 
     def can_repository(self, project_name, action):
-        # v2token/context.go: a repository access grants the action on the project of its name.
+        # v2token/context.go: a repository access grants its actions on the project of its name; with
+        # several accesses in one project, the last one wins (a map keyed by project name).
+        granted = None
         for entry in self.access:
-            if entry.get("type") != "repository":
-                continue
-            if entry.get("name", "").split("/", 1)[0] == project_name and action in (entry.get("actions") or []):
-                return True
-        return False
+            if entry.get("type") == "repository" and entry.get("name", "").split("/", 1)[0] == project_name:
+                granted = set(entry.get("actions") or [])
+                if "*" in granted:
+                    granted |= {"pull", "push", "delete"}
+        return granted is not None and action in granted
 
     def can_catalog(self):
         return any(entry.get("type") == "registry" and entry.get("name") == "catalog" and entry.get("actions")
@@ -167,7 +169,7 @@ class Gateway:
         project = self.state.project_by_name(name.split("/", 1)[0]) if "/" in name else None
         granted = []
         if project is not None:
-            granted = [action for action in ("pull", "push", "delete")
+            granted = [action for action in ("pull", "push", "delete", "scanner-pull")
                        if security.can_project(self.state, project, "repository", action)]
         return {"type": kind, "name": name, "actions": granted}
 
@@ -325,7 +327,7 @@ class Gateway:
                     # REAL-HARBOR.md: a pusher's HEAD of a protected tag answers 412, which stops the re-push.
                     return registry_error("PRECONDITION", "Failed to process request due to '%s:%s' configured as "
                                           "immutable." % (short, reference))
-                if not is_accessory(state, artifact):
+                if not skip_policy_checking(req, security, state, project, artifact):
                     for policy in core.PULL_POLICIES:
                         policy(state, project, repo, artifact)
                 digest = artifact["digest"]
@@ -559,8 +561,20 @@ def find_by_reference(state, repo, reference):
     return None
 
 
-def is_accessory(state, artifact):
-    return any(acc["artifact_id"] == artifact["id"] for acc in state.table("accessories").values())
+def skip_policy_checking(req, security, state, project, artifact):
+    """middleware/util.SkipPolicyChecking: with a bearer token, the scanner (``scanner-pull``) and
+    cosign or notation (User-Agent) holding ``push`` read anything, since they must pull the manifest
+    before pushing a signature; and signatures themselves are always readable."""
+    if isinstance(security, TokenContext):
+        agent = req.header("User-Agent") or ""
+        if security.can_repository(project["name"], "scanner-pull") or (
+                security.can_repository(project["name"], "push") and ("cosign" in agent or "notation" in agent)):
+            return True
+    for accessory in state.rows("accessories"):
+        if accessory["artifact_id"] == artifact["id"]:
+            # Harbor looks at the first accessory row of the artifact only
+            return accessory["type"] in ("signature.cosign", "signature.notation")
+    return False
 
 
 def record_pull(state, repo, artifact, tag_name):
