@@ -194,8 +194,8 @@ def test_push_hook_pull_policy_and_renderer(registry_server):
         if req.args.get("with_scan_overview"):
             body["rendered"] = True
 
-    assert call(registry_server, "POST", "/projects", json={"project_name": "vul",
-                                                              "metadata": {"prevent_vul": "true"}}).status_code == 201
+    created = call(registry_server, "POST", "/projects", json={"project_name": "vul", "metadata": {"prevent_vul": "true"}})
+    assert created.status_code == 201
     client = OciClient(registry_server.url, ADMIN)
     answer, digest, _body = client.push_image("vul/app", "1")
     assert answer.status_code == 201

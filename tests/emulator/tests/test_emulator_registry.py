@@ -127,10 +127,10 @@ def test_chunked_upload_and_big_blob_stream(emulator):
 
 @needs_registry
 def test_robots_and_anonymous(emulator):
-    private, _ = emulator.create_project()
-    public, _ = emulator.create_project(metadata={"public": "true"})
+    private, _unused = emulator.create_project()
+    public, _unused = emulator.create_project(metadata={"public": "true"})
     pusher = OciClient(emulator.url, robot(emulator, private, PUSH))
-    answer, _digest, _ = pusher.push_image(private + "/api", "1.0")
+    answer, _digest, _unused = pusher.push_image(private + "/api", "1.0")
     assert answer.status_code == 201, answer.text
     admin = OciClient(emulator.url, emulator.admin)
     assert admin.push_image(public + "/api", "1.0")[0].status_code == 201
@@ -170,7 +170,7 @@ def test_robots_and_anonymous(emulator):
 
 @needs_registry
 def test_catalog_is_for_sysadmins(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     OciClient(emulator.url, emulator.admin).push_image(project + "/cat", "1")
     listed = requests.get(emulator.url + "/v2/_catalog", auth=emulator.admin, timeout=10)
     assert listed.status_code == 200 and project + "/cat" in listed.json()["repositories"]
@@ -181,7 +181,7 @@ def test_catalog_is_for_sysadmins(emulator):
 
 @needs_registry
 def test_request_log_has_v2_and_token(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     requests.delete(emulator.url + "/_emulator/requests", timeout=10)
     OciClient(emulator.url, emulator.admin).push_image(project + "/logged", "1")
     log = requests.get(emulator.url + "/_emulator/requests", timeout=10).json()
@@ -208,7 +208,7 @@ def test_without_registry(tmp_path):
 
 @needs_registry
 def test_tls_push_and_pull(tls_emulator):
-    project, _ = tls_emulator.create_project()
+    project, _unused = tls_emulator.create_project()
     client = OciClient(tls_emulator.url, tls_emulator.admin, verify=tls_emulator.verify)
     answer, digest, _body = client.push_image(project + "/secure", "1", chunked=True)
     assert answer.status_code == 201, answer.text
@@ -223,7 +223,7 @@ def test_state_file_keeps_the_content(tmp_path):
     state = str(tmp_path / "state.json")
     first = Emulator(["--state-file", state, "--admin-password", "Harbor12345"])
     try:
-        project, _ = first.create_project()
+        project, _unused = first.create_project()
         answer, digest, _body = OciClient(first.url, first.admin).push_image(project + "/kept", "1")
         assert answer.status_code == 201
     finally:

@@ -43,7 +43,7 @@ def artifact(emulator, project, repository, reference, **params):
 
 
 def test_immutable_tag_refuses_the_repush(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     client = OciClient(emulator.url, emulator.admin)
     push(emulator, project + "/api", "1.0")
     rule = {"action": "immutable", "template": "immutable_template",
@@ -64,7 +64,7 @@ def test_immutable_tag_refuses_the_repush(emulator):
 
 
 def test_cosign_enforcement(emulator):
-    project, _ = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
+    project, _unused = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
     creds = emulator.seed(robots=[{"name": unique("ci"), "project": project, "secret": "Robot-Secret1", "permissions": [
         {"kind": "project", "namespace": project, "access": [{"resource": "repository", "action": "push"},
                                                              {"resource": "repository", "action": "pull"}]}]}])
@@ -88,7 +88,7 @@ def test_cosign_enforcement(emulator):
         headers={"User-Agent": "cosign/v3", "Accept": OCI_MANIFEST}).status_code == 412
     assert OciClient(emulator.url, emulator.admin).get_manifest(project + "/app", "1.0").status_code == 200
     assert OciClient(emulator.url, emulator.admin, basic=True).get_manifest(project + "/app", "1.0").status_code == 412
-    signature, _ = sign_with_tag(emulator, project + "/app", digest)
+    signature, _unused = sign_with_tag(emulator, project + "/app", digest)
     assert client.get_manifest(project + "/app", "1.0").status_code == 200
     # signatures themselves are readable, and are no artifacts of their own in the listing
     assert client.get_manifest(project + "/app", signature).status_code == 200
@@ -103,19 +103,19 @@ def test_cosign_enforcement(emulator):
 
 
 def test_referrers_become_accessories(emulator):
-    project, _ = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
+    project, _unused = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
     repository = project + "/svc"
     client = OciClient(emulator.url, emulator.admin)
     digest, body = push(emulator, repository, "1.0")
     subject = descriptor(digest, body)
-    bundle, _ = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
+    bundle, _unused = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
                      artifact_type="application/vnd.dev.sigstore.bundle.v0.3+json")
-    sbom, _ = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
+    sbom, _unused = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
                    artifact_type="application/vnd.goharbor.harbor.sbom.v1")
     # an SBOM is no signature: under cosign enforcement it is not readable on its own
     sbom_read = OciClient(emulator.url, emulator.admin, basic=True).get_manifest(repository, sbom)
     assert sbom_read.status_code == 412
-    other_answer, other, _ = client.push_image(repository, config_media_type=OCI_EMPTY, subject=subject,
+    other_answer, other, _unused = client.push_image(repository, config_media_type=OCI_EMPTY, subject=subject,
                                                artifact_type="application/spdx+json")
     assert other_answer.headers["OCI-Subject"] == digest
     accessories = emulator.get("/projects/%s/repositories/svc/artifacts/1.0/accessories" % project).json()
@@ -139,7 +139,7 @@ def test_referrers_become_accessories(emulator):
 
 
 def test_index_references_and_types(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     repository = project + "/multi"
     client = OciClient(emulator.url, emulator.admin)
     amd, amd_body = push(emulator, repository)
@@ -162,12 +162,12 @@ def test_index_references_and_types(emulator):
     assert len(everything) == 3
     assert emulator.get("/projects/%s/repositories/multi" % project).json()["artifact_count"] == 1
     # a Helm chart and an unknown artifact type
-    chart, _ = push(emulator, project + "/charts/demo", "0.1.0",
+    chart, _unused = push(emulator, project + "/charts/demo", "0.1.0",
                     config_media_type="application/vnd.cncf.helm.config.v1+json",
                     layer_media_type="application/vnd.cncf.helm.chart.content.v1.tar+gzip")
     got = artifact(emulator, project, "charts/demo", chart)
     assert (got["type"], got["media_type"]) == ("CHART", "application/vnd.cncf.helm.config.v1+json")
-    odd, _ = push(emulator, project + "/odd", "1", config_media_type=OCI_EMPTY, artifact_type="application/x-thing")
+    odd, _unused = push(emulator, project + "/odd", "1", config_media_type=OCI_EMPTY, artifact_type="application/x-thing")
     assert artifact(emulator, project, "odd", odd)["type"] == "UNKNOWN"
 
 
@@ -196,9 +196,9 @@ def test_quota_denies_the_upload(emulator):
 
 
 def test_tags_api_on_pushed_content(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     client = OciClient(emulator.url, emulator.admin)
-    digest, _ = push(emulator, project + "/t", "1.0")
+    digest, _unused = push(emulator, project + "/t", "1.0")
     path = "/projects/%s/repositories/t/artifacts/%s/tags" % (project, digest)
     assert emulator.post(path, json={"name": "stable"}).status_code == 201
     again = emulator.post(path, json={"name": "stable"})
@@ -212,10 +212,10 @@ def test_tags_api_on_pushed_content(emulator):
 
 
 def test_copy_really_copies(emulator):
-    source, _ = emulator.create_project()
-    target, _ = emulator.create_project()
+    source, _unused = emulator.create_project()
+    target, _unused = emulator.create_project()
     digest, body = push(emulator, source + "/app", "1.0")
-    signature, _ = sign_with_tag(emulator, source + "/app", digest)
+    signature, _unused = sign_with_tag(emulator, source + "/app", digest)
     copied = emulator.post("/projects/%s/repositories/app/artifacts" % target,
                            params={"from": "%s/app@%s" % (source, digest)})
     assert copied.status_code == 201, copied.text
@@ -234,7 +234,7 @@ def test_copy_really_copies(emulator):
 
 def test_labels_on_artifacts(emulator):
     project, pid = emulator.create_project()
-    digest, _ = push(emulator, project + "/l", "1")
+    digest, _unused = push(emulator, project + "/l", "1")
     created = emulator.post("/labels", json={"name": unique("lbl"), "scope": "p", "project_id": pid})
     assert created.status_code == 201
     label_id = int(created.headers["Location"].rsplit("/", 1)[1])
@@ -255,19 +255,19 @@ def test_deletion_removes_registry_content(tmp_path):
     state = tmp_path / "state.json"
     instance = Emulator(["--state-file", str(state)])
     try:
-        project, _ = instance.create_project()
+        project, _unused = instance.create_project()
         client = OciClient(instance.url, instance.admin)
 
         def revision(repository, digest):
             return tmp_path / "state.json.registry" / "docker" / "registry" / "v2" / "repositories" / project / \
                 repository / "_manifests" / "revisions" / "sha256" / digest.split(":")[1] / "link"
 
-        digest, _ = push(instance, project + "/d", "1")
+        digest, _unused = push(instance, project + "/d", "1")
         assert revision("d", digest).exists()
         assert instance.delete("/projects/%s/repositories/d/artifacts/1" % project).status_code == 200
         assert not revision("d", digest).exists()
         assert client.get_manifest(project + "/d", digest).status_code == 404
-        other, _ = push(instance, project + "/e", "1")
+        other, _unused = push(instance, project + "/e", "1")
         assert instance.delete("/projects/%s/repositories/e" % project).status_code == 200
         assert not revision("e", other).exists()
         # the collection's force deletion: repositories first, then the project
@@ -303,7 +303,7 @@ def test_retention_deletes_real_tags(emulator):
 
 
 def test_seeded_artifacts_are_real_pushes(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     created = emulator.seed(repositories=[{"project": project, "name": "seeded",
                                            "artifacts": [{"tags": ["1.0"], "size": 2048}]}])
     digest = created["repositories"][0]["artifacts"][0]["digest"]
@@ -317,9 +317,9 @@ def test_seeded_artifacts_are_real_pushes(emulator):
 
 
 def test_v2_manifest_delete_is_by_digest(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     client = OciClient(emulator.url, emulator.admin)
-    digest, _ = push(emulator, project + "/del", "1")
+    digest, _unused = push(emulator, project + "/del", "1")
     scope = client.scope(project + "/del", "delete")
     by_tag = client.request("DELETE", "/v2/%s/del/manifests/1" % project, scope)
     assert by_tag.status_code == 400
@@ -330,8 +330,8 @@ def test_v2_manifest_delete_is_by_digest(emulator):
 
 
 def test_read_only_mode_denies_pushes(fresh_emulator):
-    project, _ = fresh_emulator.create_project()
-    digest, _ = push(fresh_emulator, project + "/ro", "1")
+    project, _unused = fresh_emulator.create_project()
+    digest, _unused = push(fresh_emulator, project + "/ro", "1")
     assert fresh_emulator.put("/configurations", json={"read_only": True}).status_code == 200
     client = OciClient(fresh_emulator.url, fresh_emulator.admin)
     refused = client.push_blob(project + "/ro", b"data")

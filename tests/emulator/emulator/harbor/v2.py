@@ -688,8 +688,7 @@ def record_push(state, registry, project, name, reference, media_type, document,
         "tags": tags})
     artifact.update({"real": True, "in_registry": True, "artifact_type": artifact_type, "annotations": annotations,
                      "manifest_size": len(body), "blobs": blobs,
-                     "extra_attrs": attrs if attrs is not None else extra_attrs(registry, name, artifact["type"],
-                                                                                 document)})
+                     "extra_attrs": extra_attrs(registry, name, artifact["type"], document) if attrs is None else attrs})
     if references:
         artifact["references"] = references
     _record_accessory(state, repo, artifact, name, reference, document)
@@ -884,3 +883,9 @@ def _seed_blobs():
 
 
 SEED_BLOBS = _seed_blobs()
+
+
+@core.on_project_delete
+def forget_project_blobs(req, project):
+    """The project's blob associations go with it (the registry's blobs stay until a GC, as in Harbor)."""
+    req.state.delete_where("blobs", lambda blob: blob["project_id"] == project["project_id"])
