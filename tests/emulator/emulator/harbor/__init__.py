@@ -177,6 +177,9 @@ class HarborEmulator:
     # -- API requests --------------------------------------------------------
     def handle(self, request):
         req = HarborRequest(request, self)
+        # Outside the state lock, so that requests in parallel wait in parallel as on a real server; the token
+        # service and /v2/ check basic-auth credentials as dearly as the API does.
+        self.auth_latency.wait(req)
         if self.gateway.handles(req.path):
             # /v2/ and /service/token: no session cookie and no CSRF (Harbor skips both there).
             req.query, _error = core.go_parse_query(req.raw_query)
@@ -209,8 +212,6 @@ class HarborEmulator:
         # CSRF is only enforced for requests carrying a session (csrf.go).
         if "sid" in req.cookies and req.method not in SAFE_METHODS:
             raise core.forbidden("CSRF token invalid")
-        # Outside the state lock, so that requests in parallel wait in parallel as on a real server.
-        self.auth_latency.wait(req)
         with self.state.lock:
             req.security = core.compute_security_context(req)
             if self._read_only_blocks(req):
