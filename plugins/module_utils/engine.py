@@ -15,17 +15,45 @@ from __future__ import annotations
 
 import abc
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import client_from_module, harbor_argument_spec
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import (  # pylint: disable=unused-import
+    CollectionError,
     HarborError,
-    HarborTransportError,
-    client_from_module,
-    harbor_argument_spec,
+    ValidationError,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
 
 
-class ValidationError(HarborError):
-    """Bad input, found before any request was sent."""
+def is_conflict(error):
+    """Harbor's 409: the object exists (created by another run since the lookup)."""
+    return error.status == 409
+
+
+def never(_error):
+    return False
+
+
+def create_or_find(create, find, conflict=is_conflict):
+    """The one recovery of a create, for every writer of the collection.
+
+    Returns (created, None) when this run created the object: create()'s answer, or, when that answer was lost
+    (an ambiguous transport error), what find() sees, since the create may have been applied; only when find()
+    sees nothing is it sent again, so nothing is ever created twice. Returns (None, found) when another run created
+    it first (conflict(error): 409 for most objects, 412 for schedules, AlreadyExists for Kubernetes), for the
+    caller to converge; when find() then sees nothing after all, the error stands.
+    """
+    try:
+        return create(), None
+    except CollectionError as error:
+        if error.ambiguous:
+            found = find()
+            return (found, None) if found is not None else (create(), None)
+        if not conflict(error):
+            raise
+        found = find()
+        if found is None:
+            raise
+        return None, found
 
 
 class Option:
@@ -79,6 +107,7 @@ class Resource(metaclass=abc.ABCMeta):
         self.params = module.params
 
     # Hooks -------------------------------------------------------------------------------------------------
+    # find, probe, view and the checks only read; state a write needs is found again from `current` and `desired`.
 
     def validate(self, desired):
         """Check the desired values against Harbor's rules. Raise ValidationError; no request may be sent here."""
@@ -89,7 +118,18 @@ class Resource(metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def view(self, current, wanted):
-        """Return {option: value} in canonical form for the options in `wanted` (a set of names)."""
+        """Return {option: value} in canonical form for the options in `wanted` (a set of names); no request."""
+
+    def probe(self, current, desired):
+        """{option: current value} of the write-only options in `desired` that only a request can tell (a login).
+
+        Called once per run, before the comparison, and never in a diff-only read; the default has none.
+        """
+        return {}
+
+    def conflict(self, error):
+        """Whether a failed create means that another run created the object first (see create_or_find)."""
+        return is_conflict(error)
 
     def identity(self):
         """Options that name the object, shown in every diff."""
@@ -178,7 +218,7 @@ class Converger:
         resource.prepare(current, desired)
         if current is None:
             return self._create(desired)
-        before = resource.view(current, set(desired))
+        before = dict(resource.view(current, set(desired)), **resource.probe(current, desired))
         changes = self.changes(before, desired)
         after = dict(before, **changes)
         if changes and not self.check_mode:
@@ -210,21 +250,9 @@ class Converger:
             result = dict(changed=True, **self._diff(None, desired))
             result[resource.return_key] = resource.planned(desired)
             return result
-        try:
-            created = resource.create(desired)
-        except HarborTransportError as error:
-            # The answer was lost: Harbor may have created it. Look before trying again, never create twice.
-            if not error.ambiguous:
-                raise
-            created = resource.find() or resource.create(desired)
-        except HarborError as error:
-            if error.status != 409:
-                raise
-            # Another run created it between our lookup and our POST: converge that one instead.
-            current = resource.find()
-            if current is None:
-                raise
-            return self._present(current, desired)
+        created, found = create_or_find(lambda: resource.create(desired), resource.find, resource.conflict)
+        if found is not None:
+            return self._present(found, desired)
         if created is None:
             created = resource.find()
         result = dict(changed=True, **self._diff(None, desired))
@@ -239,12 +267,14 @@ def harbor_module(argument_spec, **kwargs):
     return build_module(spec, **kwargs)
 
 
-def run_module(module, work):
-    """Call work(client) and exit the module with its result; every HarborError becomes a clean failure."""
+def run_module(module, work, connect=client_from_module):
+    """The runner of every module: work(connect(module)) (work() without connect), then exit with its result.
+
+    Every error of the collection (Harbor, Kubernetes, bad input) becomes a clean failure with its details.
+    """
     try:
-        client = client_from_module(module)
-        result = work(client)
-    except HarborError as error:
+        result = work(connect(module)) if connect is not None else work()
+    except CollectionError as error:
         module.fail_json(msg=str(error), **error.details())
     module.exit_json(**result)
 

@@ -16,7 +16,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
     harbor_argument_spec,
     probe_login,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import (
     KubeError,

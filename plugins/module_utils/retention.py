@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.selectors import (
     MATCH_ALL,
     from_harbor,

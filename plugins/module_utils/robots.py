@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 
 DEFAULT_PREFIX = 'robot$'
 # Harbor's default robot_token_duration, used when the account cannot read the configuration.

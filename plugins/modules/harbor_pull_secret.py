@@ -179,7 +179,7 @@ namespaces:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import registry_host
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import KubeError, path_of
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.pull_secret import (
     CONFIG_KEY,

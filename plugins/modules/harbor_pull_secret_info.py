@@ -159,7 +159,7 @@ query_result:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import registry_host
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import path_of
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.pull_secret import (
     check_targets,

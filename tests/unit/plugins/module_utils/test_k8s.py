@@ -11,7 +11,7 @@ import json
 import pytest
 import requests
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils import k8s
+from ansible_collections.cloudtemple.harbor.plugins.module_utils import k8s, transport
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import FakeResponse
 from ansible_collections.cloudtemple.harbor.tests.unit.kube_fakes import (  # pylint: disable=unused-import
     KUBE,
@@ -166,7 +166,7 @@ def test_a_patch_whose_answer_was_lost_is_replayed_and_still_counts_as_a_change(
 def test_an_outage_that_outlasts_the_retries_says_to_run_again(cluster):
     kube = client(host=KUBE, api_key=TOKEN)
     kube.sleep = lambda seconds: None
-    cluster([KubeCall('GET', '/api/v1/namespaces', status(503, 'ServiceUnavailable', 'etcd is down'))] * k8s.MAX_ATTEMPTS)
+    cluster([KubeCall('GET', '/api/v1/namespaces', status(503, 'ServiceUnavailable', 'etcd is down'))] * transport.MAX_ATTEMPTS)
     with pytest.raises(k8s.KubeError) as error:
         kube.get('/api/v1/namespaces')
     assert 'answered 503 ServiceUnavailable: etcd is down' in str(error.value)
