@@ -109,6 +109,13 @@ class Resource(metaclass=abc.ABCMeta):
     # Hooks -------------------------------------------------------------------------------------------------
     # find, probe, view and the checks only read; state a write needs is found again from `current` and `desired`.
 
+    def check_identity(self):
+        """Check the options that name the object, first: a wrong name makes every other message beside the point."""
+
+    def derive(self, desired):
+        """The desired values, completed with those other options give (a shorthand); no request."""
+        return desired
+
     def validate(self, desired):
         """Check the desired values against Harbor's rules. Raise ValidationError; no request may be sent here."""
 
@@ -157,6 +164,10 @@ class Resource(metaclass=abc.ABCMeta):
         """The returned object; by default Harbor's representation."""
         return current
 
+    def report(self):
+        """Other keys of the module result, beside the object (a generated secret, an execution report)."""
+        return {}
+
     def planned(self, desired):
         """What the module returns for an object it would create in check mode."""
         return dict(desired)
@@ -175,18 +186,19 @@ class Converger:
 
     def desired(self):
         params = self.module.params
-        return dict((option.name, option.desired(params[option.name])) for option in self.resource.options
-                    if params.get(option.name) is not None)
+        return self.resource.derive(dict((option.name, option.desired(params[option.name]))
+                                         for option in self.resource.options if params.get(option.name) is not None))
 
     def run(self, state=None):
         resource = self.resource
         state = state or self.module.params.get('state') or 'present'
+        resource.check_identity()
         desired = self.desired() if state == 'present' else {}
         resource.validate(desired)
         current = resource.find()
-        if state == 'absent':
-            return self._absent(current)
-        return self._present(current, desired)
+        result = self._absent(current) if state == 'absent' else self._present(current, desired)
+        result.update(resource.report())
+        return result
 
     def _visible(self, values):
         secret = set(option.name for option in self.resource.options if option.secret)
