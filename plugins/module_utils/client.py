@@ -18,6 +18,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import (
     HarborCredentialsError,
     HarborError,
     HarborTransportError,
+    ValidationError,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.transport import (
     IDEMPOTENT_METHODS,
@@ -213,6 +214,11 @@ class HarborClient:
         except HarborCredentialsError:
             return False
         return True
+
+    def accepts(self, username, password):
+        """Whether this Harbor accepts other credentials (see probe_login), asked with this client's settings."""
+        return probe_login(self.base_url, username, password, validate_certs=self.validate_certs, ca_path=self.ca_path,
+                           timeout=self.timeout)
 
     def _credentials_error(self, method, path, response):
         if self.username:
@@ -424,6 +430,12 @@ class HarborClient:
             raise HarborError('%s: project %r does not exist in Harbor (name unknown)' % (option, name),
                               status=404, hint='Create it first with cloudtemple.harbor.harbor_project, or fix the name')
         return project
+
+
+def missing_project(name):
+    """The error for a task on a project that does not exist (found before any write)."""
+    return ValidationError('project: project %r does not exist in Harbor; create it first with '
+                           'cloudtemple.harbor.harbor_project, or fix the name' % name)
 
 
 def probe_login(url, username, password, validate_certs=True, ca_path=None, timeout=30):

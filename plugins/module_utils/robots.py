@@ -300,39 +300,78 @@ def check_grantable(client, permissions, project, option):
                 raise ValidationError('%s: project %r of the namespaces does not exist in Harbor' % (option, namespace))
 
 
-def robot_permission(action, project=None):
-    """What a robot call needs, for the 403 hint."""
-    if project:
-        return 'robot:%s on project %s' % (action, project)
-    return 'robot:%s (system administrators only)' % action
+class RobotApi:
+    """Harbor's /robots calls for the robots of one project (or the system robots), each with the permission it
+    needs for the 403 hint."""
 
+    def __init__(self, client, project=None):
+        self.client = client
+        self.project = project
 
-def list_robots(client, project=None, project_id=None, remember=False):
-    """Every robot of the project `project` (its name and id), or every system robot."""
-    query = 'Level=project,ProjectID=%d' % project_id if project else 'Level=system'
-    return client.paginate('/robots', params={'q': query}, permission=robot_permission('list', project),
-                           remember=remember)
+    def permission(self, action):
+        if self.project:
+            return 'robot:%s on project %s' % (action, self.project)
+        return 'robot:%s (system administrators only)' % action
 
+    def list(self, project_id=None, remember=False):
+        """Every robot of the project (whose id is project_id), or every system robot."""
+        query = 'Level=project,ProjectID=%d' % project_id if self.project else 'Level=system'
+        return self.client.paginate('/robots', params={'q': query}, permission=self.permission('list'),
+                                    remember=remember)
 
-def find_robot(client, prefix, name, project=None, project_id=None):
-    """The robot `name` (a short name) of the project `project` (its name and id; None: system robots), or None.
+    def find(self, prefix, name, project_id=None):
+        """The robot `name` (a short name), or None.
 
-    Listing and matching avoids q=name=, where a '+' would have to travel double-encoded. A project robot listed
-    under another prefix means the prefix is wrong: creating it would only collide, so that is an error.
-    """
-    robots = list_robots(client, project, project_id, remember=True)
-    wanted = full_name(prefix, name, project)
-    for robot in robots:
-        if robot.get('name') == wanted:
-            return robot
-    suffix = '%s+%s' % (project, name)
-    for robot in robots if project else ():
-        listed = robot.get('name') or ''
-        if listed.endswith(suffix) and listed[:-len(suffix)]:
-            raise ValidationError('robot_prefix: Harbor names this robot %r, so its robot name prefix is %r, not '
-                                  '%r; set robot_prefix to %r (the account may not read Harbor\'s configuration)'
-                                  % (listed, listed[:-len(suffix)], prefix, listed[:-len(suffix)]))
-    return None
+        Listing and matching avoids q=name=, where a '+' would have to travel double-encoded. A project robot
+        listed under another prefix means the prefix is wrong: creating it would only collide, so that is an error.
+        """
+        robots = self.list(project_id, remember=True)
+        wanted = full_name(prefix, name, self.project)
+        for robot in robots:
+            if robot.get('name') == wanted:
+                return robot
+        suffix = '%s+%s' % (self.project, name)
+        for robot in robots if self.project else ():
+            listed = robot.get('name') or ''
+            if listed.endswith(suffix) and listed[:-len(suffix)]:
+                raise ValidationError('robot_prefix: Harbor names this robot %r, so its robot name prefix is %r, not '
+                                      '%r; set robot_prefix to %r (the account may not read Harbor\'s configuration)'
+                                      % (listed, listed[:-len(suffix)], prefix, listed[:-len(suffix)]))
+        return None
+
+    def create(self, body, name, prefix):
+        """POST /robots -> Harbor's answer (the robot with its generated secret); its refusals explained."""
+        try:
+            return self.client.post('/robots', json=body, permission=self.permission('create')).body or {}
+        except HarborError as error:
+            if error.status == 409:
+                # Kept a 409, so that the engine still looks for a robot a concurrent run created.
+                raise HarborError('POST /robots answered 409 CONFLICT: %s' % error.harbor_message, status=409,
+                                  code=error.code, method='POST', path='/robots', hint='Harbor has this robot, but not '
+                                  'under the name %s: if its robot name prefix is not %r, set robot_prefix to it'
+                                  % (name, prefix))
+            if error.status != 403 or error.code != 'DENIED':
+                raise
+            # Harbor's DENIED here is its check that a robot grants only what it holds, not a missing right.
+            raise HarborError('POST /robots answered 403 DENIED: %s' % error.harbor_message, status=403,
+                              code='DENIED', method='POST', path='/robots', hint='A robot may only give the robots it '
+                              'creates permissions it holds itself: narrow the permissions, or run the task with an '
+                              'account that may grant them')
+
+    def read(self, robot_id):
+        return self.client.get('/robots/%d' % robot_id, permission=self.permission('read'))
+
+    def put(self, robot_id, body):
+        self.client.put('/robots/%d' % robot_id, json=body, permission=self.permission('update'))
+
+    def set_secret(self, robot_id, secret=None):
+        """PATCH the robot's secret to `secret`, or to one Harbor generates and returns."""
+        answer = self.client.patch('/robots/%d' % robot_id, json=dict(secret=secret) if secret else {},
+                                   permission=self.permission('update'))
+        return (answer.body or {}).get('secret')
+
+    def delete(self, robot_id):
+        self.client.delete('/robots/%d' % robot_id, missing_ok=True, permission=self.permission('delete'))
 
 
 def robot_body(name, level, values, with_disable=True):
@@ -364,26 +403,6 @@ def expiry_warning(robot, desired):
     return ('duration_days=%d counts from the creation of %s (%s), so the robot is expired as soon as it is saved; '
             'raise duration_days to keep it usable' % (desired['duration_days'], robot.get('name'),
                                                        robot.get('creation_time')))
-
-
-def post_robot(client, body, name, prefix, permission):
-    """POST /robots -> Harbor's answer (the robot with its generated secret); its refusals explained."""
-    try:
-        return client.post('/robots', json=body, permission=permission).body or {}
-    except HarborError as error:
-        if error.status == 409:
-            # Kept a 409, so that the engine still looks for a robot a concurrent run created.
-            raise HarborError('POST /robots answered 409 CONFLICT: %s' % error.harbor_message, status=409,
-                              code=error.code, method='POST', path='/robots', hint='Harbor has this robot, but not '
-                              'under the name %s: if its robot name prefix is not %r, set robot_prefix to it'
-                              % (name, prefix))
-        if error.status != 403 or error.code != 'DENIED':
-            raise
-        # Harbor's DENIED here is its check that a robot grants only what it holds, not a missing right.
-        raise HarborError('POST /robots answered 403 DENIED: %s' % error.harbor_message, status=403, code='DENIED',
-                          method='POST', path='/robots', hint='A robot may only give the robots it creates '
-                          'permissions it holds itself: narrow the permissions, or run the task with an account '
-                          'that may grant them')
 
 
 def creation_timestamp(robot):

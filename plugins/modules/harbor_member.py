@@ -116,7 +116,7 @@ member:
     role_name: maintainer
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError, missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Option,
     Resource,
@@ -162,8 +162,7 @@ class Member(Resource):
         if not self.project_exists:
             if self.params['state'] == 'absent':
                 return None
-            raise ValidationError('project: project %r does not exist in Harbor; create it first with '
-                                  'cloudtemple.harbor.harbor_project' % self.project)
+            raise missing_project(self.project)
         members = self.client.paginate(self.client.project_path(self.project, '/members'),
                                        params=dict(entityname=self.entity_name), resource_name=True,
                                        permission=self.permission('list'))

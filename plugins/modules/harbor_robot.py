@@ -316,7 +316,7 @@ credentials_verified:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils import robots
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import probe_login
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Option,
     Resource,
@@ -332,14 +332,8 @@ PUT_OPTIONS = ('description', 'disabled', 'duration_days', 'permissions')
 
 class Robot(Resource):
     return_key = 'robot'
-    options = (
-        Option('description'),
-        Option('disabled'),
-        Option('duration_days'),
-        Option('permissions'),
-        Option('secret', secret=True),
-        Option('regenerate_secret', secret=True),
-    )
+    options = tuple(Option(name) for name in PUT_OPTIONS) + (Option('secret', secret=True),
+                                                             Option('regenerate_secret', secret=True))
 
     def __init__(self, module, client):
         super().__init__(module, client)
@@ -348,6 +342,7 @@ class Robot(Resource):
         self.prefix = self.default_duration = self.project = None
         self.generated_secret = self.credentials_verified = None
         self.permissions_option = 'access' if self.params['access'] else 'permissions'
+        self.api = robots.RobotApi(client, self.project_name)
 
     def identity(self):
         return dict(name=self.name, **(dict(project=self.project_name) if self.project_name else {}))
@@ -362,7 +357,6 @@ class Robot(Resource):
         return desired
 
     def validate(self, desired):
-        robots.check_robot_name(self.name, self.project_name)
         robots.check_duration(desired.get('duration_days'))
         if 'secret' in desired:
             robots.check_secret('secret', desired['secret'])
@@ -372,9 +366,6 @@ class Robot(Resource):
     def full_name(self):
         return robots.full_name(self.prefix, self.name, self.project_name)
 
-    def _permission(self, action):
-        return robots.robot_permission(action, self.project_name)
-
     def find(self):
         if self.prefix is None:
             self.prefix, self.default_duration = robots.robot_settings(self.client, self.params['robot_prefix'])
@@ -382,27 +373,22 @@ class Robot(Resource):
             self.project = self.client.get_project(self.project_name)
             if self.project is None:
                 return None
-        return robots.find_robot(self.client, self.prefix, self.name, self.project_name,
-                                 self.project and self.project['project_id'])
+        return self.api.find(self.prefix, self.name, self.project and self.project['project_id'])
 
     def prepare(self, current, desired):
         if self.project_name and self.project is None:
-            raise ValidationError('project: project %r does not exist in Harbor; create it first with '
-                                  'cloudtemple.harbor.harbor_project, or fix the name' % self.project_name)
+            raise missing_project(self.project_name)
         if current is None and 'permissions' not in desired:
             raise ValidationError('permissions or access is required to create the robot %s: Harbor refuses a robot '
                                   'without permissions' % self.full_name())
         if 'permissions' in desired and (current is None or self.view(current, {'permissions'})['permissions']
                                          != desired['permissions']):
             robots.check_grantable(self.client, desired['permissions'], self.project_name, self.permissions_option)
-        warning = robots.expiry_warning(current, desired) if current is not None else None
-        if warning:
-            self.module.warn(warning)
+        if current is not None and robots.expiry_warning(current, desired):
+            self.module.warn(robots.expiry_warning(current, desired))
 
     def _logs_in(self, secret):
-        client = self.client
-        self.credentials_verified = probe_login(client.base_url, self.full_name(), secret, client.validate_certs,
-                                                client.ca_path, client.timeout)
+        self.credentials_verified = self.client.accepts(self.full_name(), secret)
         return self.credentials_verified
 
     def probe(self, current, desired):
@@ -417,11 +403,6 @@ class Robot(Resource):
             values['permissions'] = robots.canonical_permissions(current.get('permissions'))
         return dict((key, value) for key, value in values.items() if key in wanted)
 
-    def _patch(self, robot_id, secret=None):
-        answer = self.client.patch('/robots/%d' % robot_id, json=dict(secret=secret) if secret else {},
-                                   permission=self._permission('update'))
-        return (answer.body or {}).get('secret')
-
     def create(self, desired):
         values = dict(description=desired.get('description', ''), disabled=desired.get('disabled', False),
                       duration_days=desired.get('duration_days', self.default_duration),
@@ -429,21 +410,19 @@ class Robot(Resource):
         body = robots.robot_body(self.name, self.level, values, with_disable=False)
         # A 409 goes to the engine, which converges the robot another run made; after a lost answer the robot is
         # found, but without the secret that only the lost answer had.
-        created, _raced = create_or_find(lambda: robots.post_robot(self.client, body, self.full_name(), self.prefix,
-                                                                   self._permission('create')), self.find, never)
+        created, _raced = create_or_find(lambda: self.api.create(body, self.full_name(), self.prefix), self.find, never)
         body.update(id=created['id'], name=created.get('name') or self.full_name(), disable=values['disabled'],
                     expires_at=created.get('expires_at'), creation_time=created.get('creation_time'),
                     update_time=created.get('creation_time'))
         if values['disabled']:
             # Harbor creates every robot enabled, whatever the request says.
-            self.client.put('/robots/%d' % created['id'], json=robots.robot_body(body['name'], self.level, values),
-                            permission=self._permission('update'))
+            self.api.put(created['id'], robots.robot_body(body['name'], self.level, values))
         if 'secret' in desired:
-            self._patch(created['id'], desired['secret'])
+            self.api.set_secret(created['id'], desired['secret'])
             if not values['disabled']:
                 self._logs_in(desired['secret'])
         else:
-            self.generated_secret = created.get('secret') or self._patch(created['id'])
+            self.generated_secret = created.get('secret') or self.api.set_secret(created['id'])
         return body
 
     def update(self, current, changes, desired):
@@ -451,22 +430,21 @@ class Robot(Resource):
         if set(changes) & set(PUT_OPTIONS):
             values = dict(self.view(current, set(PUT_OPTIONS)), **dict((option, changes[option]) for option in PUT_OPTIONS
                                                                        if option in changes))
-            self.client.put('/robots/%d' % current['id'], json=robots.robot_body(current['name'], self.level, values),
-                            permission=self._permission('update'))
-            updated = self.client.get('/robots/%d' % current['id'], permission=self._permission('read'))
+            self.api.put(current['id'], robots.robot_body(current['name'], self.level, values))
+            updated = self.api.read(current['id'])
         if 'secret' in changes:
             secret = desired['secret']
             # A robot that could not log in before this update (disabled, expired) may already have the secret.
             if robots.usable(current) or not robots.usable_after(current, desired) or not self._logs_in(secret):
-                self._patch(current['id'], secret)
+                self.api.set_secret(current['id'], secret)
                 # Whether the new secret works can only be seen while the robot may log in.
                 self.credentials_verified = self._logs_in(secret) if robots.usable(updated) else None
         if 'regenerate_secret' in changes:
-            self.generated_secret = self._patch(current['id'])
+            self.generated_secret = self.api.set_secret(current['id'])
         return updated
 
     def delete(self, current):
-        self.client.delete('/robots/%d' % current['id'], missing_ok=True, permission=self._permission('delete'))
+        self.api.delete(current['id'])
 
     def result(self, current):
         return robots.describe(current)
