@@ -33,27 +33,39 @@ def never(_error):
     return False
 
 
-def create_or_find(create, find, conflict=is_conflict):
-    """The one recovery of a create, for every writer of the collection.
+class Outcome:
+    """What create_or_find settled: the create's answer, or the object found instead, and whether an answer was lost."""
 
-    Returns (created, None) when this run created the object: create()'s answer, or, when that answer was lost
-    (an ambiguous transport error), what find() sees, since the create may have been applied; only when find()
-    sees nothing is it sent again, so nothing is ever created twice. Returns (None, found) when another run created
-    it first (conflict(error): 409 for most objects, 412 for schedules, AlreadyExists for Kubernetes), for the
-    caller to converge; when find() then sees nothing after all, the error stands.
+    def __init__(self, created=None, found=None, lost=False):
+        self.created = created
+        self.found = found
+        self.lost = lost
+
+    @property
+    def object(self):
+        return self.created if self.found is None else self.found
+
+
+def create_or_find(create, find, conflict=is_conflict):
+    """The one recovery of a create, for every writer of the collection; returns an Outcome.
+
+    A create whose answer was lost (an ambiguous transport error) may have been applied: find() looks, and only
+    when it sees nothing is the create sent again, so nothing is ever created twice. A create that another run beat
+    (conflict(error): 409 for most objects, 412 for schedules, AlreadyExists for Kubernetes) is settled with find()
+    too; when find() then sees nothing after all, the error stands. What is found is for the caller to converge:
+    it may be another run's object, or ours as the lost answer left it.
     """
     try:
-        return create(), None
+        return Outcome(created=create())
     except CollectionError as error:
-        if error.ambiguous:
-            found = find()
-            return (found, None) if found is not None else (create(), None)
-        if not conflict(error):
+        if not error.ambiguous and not conflict(error):
             raise
         found = find()
-        if found is None:
+        if found is not None:
+            return Outcome(found=found, lost=error.ambiguous)
+        if not error.ambiguous:
             raise
-        return None, found
+    return Outcome(created=create(), lost=True)
 
 
 class Option:
@@ -262,11 +274,13 @@ class Converger:
             result = dict(changed=True, **self._diff(None, desired))
             result[resource.return_key] = resource.planned(desired)
             return result
-        created, found = create_or_find(lambda: resource.create(desired), resource.find, resource.conflict)
-        if found is not None:
-            return self._present(found, desired)
-        if created is None:
-            created = resource.find()
+        outcome = create_or_find(lambda: resource.create(desired), resource.find, resource.conflict)
+        if outcome.found is not None:
+            result = self._present(outcome.found, desired)
+            # Our create may be what made it, and its answer was lost: that is a change all the same.
+            result['changed'] = result['changed'] or outcome.lost
+            return result
+        created = outcome.created if outcome.created is not None else resource.find()
         result = dict(changed=True, **self._diff(None, desired))
         result[resource.return_key] = resource.result(created) if created is not None else {}
         return result

@@ -252,8 +252,7 @@ class ImmutableRules(Resource):
             return dict(id=self.client.post(self.path(), json=rule_to_harbor(rule), resource_name=True,
                                             permission=self.permission('create')).location_id, disabled=False)
 
-        created, found = create_or_find(post, lambda: self.existing_rule(rule))
-        return created or found
+        return create_or_find(post, lambda: self.existing_rule(rule)).object
 
     def existing_rule(self, rule):
         """The project's rule with the selectors of `rule`, or None."""

@@ -410,7 +410,7 @@ class Robot(Resource):
         body = robots.robot_body(self.name, self.level, values, with_disable=False)
         # A 409 goes to the engine, which converges the robot another run made; after a lost answer the robot is
         # found, but without the secret that only the lost answer had.
-        created, _raced = create_or_find(lambda: self.api.create(body, self.full_name(), self.prefix), self.find, never)
+        created = create_or_find(lambda: self.api.create(body, self.full_name(), self.prefix), self.find, never).object
         body.update(id=created['id'], name=created.get('name') or self.full_name(), disable=values['disabled'],
                     expires_at=created.get('expires_at'), creation_time=created.get('creation_time'),
                     update_time=created.get('creation_time'))
