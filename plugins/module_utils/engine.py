@@ -69,23 +69,50 @@ def create_or_find(create, find, conflict=is_conflict):
 
 
 class Option:
-    """One module option and how it compares.
+    """One module option: how it compares, and where it is in Harbor's JSON.
 
     name: the module option.
     normalize: turns the user's value into the canonical form that view() also returns (a sorted list for a
       set, bytes for a size...), so that comparison is plain equality.
     create_only: Harbor cannot change it after creation; a different value is an error, not a change.
     secret: never shown in diff or results.
+    field: where Harbor keeps it, a dotted path such as 'metadata.public'; the default view() reads it there and
+      harbor_fields() writes it there. None for an option the resource reads and writes itself.
+    to_harbor, from_harbor: the conversions between the canonical value and Harbor's (none by default).
     """
 
-    def __init__(self, name, normalize=None, create_only=False, secret=False):
+    def __init__(self, name, normalize=None, create_only=False, secret=False, field=None, to_harbor=None,
+                 from_harbor=None):
         self.name = name
         self.normalize = normalize
         self.create_only = create_only
         self.secret = secret
+        self.field = field
+        self.to_harbor = to_harbor
+        self.from_harbor = from_harbor
 
     def desired(self, value):
         return self.normalize(value) if self.normalize else value
+
+    def read(self, harbor):
+        """The canonical value from Harbor's representation of the object."""
+        value = harbor
+        for key in self.field.split('.'):
+            value = value.get(key) if isinstance(value, dict) else None
+        return self.from_harbor(value) if self.from_harbor else value
+
+
+def harbor_fields(options, values):
+    """Harbor's JSON for the values (option -> canonical value) of the options that have a field."""
+    body = {}
+    for option in options:
+        if option.field and option.name in values:
+            *parents, last = option.field.split('.')
+            node = body
+            for key in parents:
+                node = node.setdefault(key, {})
+            node[last] = option.to_harbor(values[option.name]) if option.to_harbor else values[option.name]
+    return body
 
 
 def as_set(values):
@@ -135,9 +162,16 @@ class Resource(metaclass=abc.ABCMeta):
     def find(self):
         """Return Harbor's current representation of the object, or None."""
 
-    @abc.abstractmethod
     def view(self, current, wanted):
-        """Return {option: value} in canonical form for the options in `wanted` (a set of names); no request."""
+        """Return {option: value} in canonical form for the options in `wanted` (a set of names).
+
+        It only reads (a value Harbor keeps elsewhere, such as a quota, may cost a GET), and no other hook may rely
+        on it having run: a login or anything else with an effect belongs in probe().
+
+        By default the fields of the options that have one; a resource adds those it maps itself.
+        """
+        return dict((option.name, option.read(current)) for option in self.options
+                    if option.name in wanted and option.field)
 
     def probe(self, current, desired):
         """{option: current value} of the write-only options in `desired` that only a request can tell (a login).
