@@ -152,13 +152,9 @@ class KubeClient:
         return None if status == 404 else body
 
     def create(self, path, body):
-        """POST; returns the created object, or None when it already exists (409 AlreadyExists)."""
-        status, created = self.request('POST', path, body=body, accept=(409,), replayable=True)
-        if status == 409:
-            if (created or {}).get('reason') != 'AlreadyExists':
-                raise self._error('POST', path, status, created)
-            return None
-        return created
+        """POST; returns the created object. One that exists already fails with reason AlreadyExists, which the
+        engine's create_or_find takes for a race (see already_exists), a replay of a lost answer included."""
+        return self.request('POST', path, body=body, replayable=True)[1]
 
     def delete(self, path):
         """DELETE; False when it was already gone."""
@@ -189,6 +185,11 @@ class KubeClient:
             current = self.get(path)
         raise KubeError('PATCH %s kept conflicting with concurrent writers (%d attempts); run again'
                         % (path, CONFLICT_ATTEMPTS), status=409, reason='Conflict', method='PATCH', path=path)
+
+
+def already_exists(error):
+    """A create met an object of that name: made by another run, or by this one when the answer was lost."""
+    return getattr(error, 'reason', None) == 'AlreadyExists'
 
 
 def _short(error):
