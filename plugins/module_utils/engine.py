@@ -137,6 +137,8 @@ class Resource(metaclass=abc.ABCMeta):
     """Base class of a managed Harbor object. Subclasses set `options` and implement the abstract hooks."""
 
     options = ()
+    # The module options that name the object.
+    identity_options = ()
     # The key under which the module returns the object.
     return_key = 'object'
 
@@ -185,8 +187,8 @@ class Resource(metaclass=abc.ABCMeta):
         return is_conflict(error)
 
     def identity(self):
-        """Options that name the object, shown in every diff."""
-        return {}
+        """The options that name the object (identity_options, those the task set), shown in every diff."""
+        return dict((name, self.params[name]) for name in self.identity_options if self.params.get(name) is not None)
 
     @abc.abstractmethod
     def create(self, desired):

@@ -168,6 +168,7 @@ class ImmutableRules(Resource):
     """
 
     return_key = 'rules'
+    identity_options = ('project',)
 
     def __init__(self, module, client):
         super().__init__(module, client)
@@ -181,9 +182,6 @@ class ImmutableRules(Resource):
         """Check the listed rules and return what the task wants among the relevant ones."""
         self.listed = normalize_rules(rules)
         return [] if self.absent else sort_rules(self.listed)
-
-    def identity(self):
-        return dict(project=self.name)
 
     def path(self, suffix=''):
         return self.client.project_path(self.name, '/immutabletagrules%s' % suffix)

@@ -134,6 +134,7 @@ GROUP_TYPES = dict(ldap=1, internal=2, oidc=3)
 
 class Member(Resource):
     return_key = 'member'
+    identity_options = ('project', 'user', 'group')
     options = (Option('role'),)
 
     def __init__(self, module, client):
@@ -142,9 +143,6 @@ class Member(Resource):
         self.entity_type = 'u' if self.params['user'] else 'g'
         self.entity_name = self.params['user'] or self.params['group']
         self.project_exists = None
-
-    def identity(self):
-        return dict(project=self.project, **{'user' if self.entity_type == 'u' else 'group': self.entity_name})
 
     def permission(self, action):
         return 'member:%s on project %s' % (action, self.project)

@@ -204,6 +204,7 @@ ALLOWLIST = ('cve_allowlist', 'cve_allowlist_expires_at')
 
 class Project(Resource):
     return_key = 'project'
+    identity_options = ('name',)
     options = tuple(Option(name, field='metadata.%s' % key, to_harbor=bool_to_harbor, from_harbor=harbor_to_bool)
                     for name, key in BOOLEAN_METADATA.items()) + (
         Option('severity', field='metadata.severity', from_harbor=lambda value: (value or '').lower() or None),
@@ -223,9 +224,6 @@ class Project(Resource):
         self.name = self.params['name']
         self.registry_id = None
         self._quota_of_project = None
-
-    def identity(self):
-        return dict(name=self.name)
 
     def validate(self, desired):
         check_harbor_name('name', self.name)

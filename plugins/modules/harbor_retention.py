@@ -319,6 +319,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation impo
 
 class Retention(Resource):
     return_key = 'policy'
+    identity_options = ('project',)
     options = (
         Option('rules', normalize=normalize_rules),
         Option('schedule', normalize=lambda value: normalize_schedule('schedule', value)),
@@ -329,9 +330,6 @@ class Retention(Resource):
         self.name = self.params['project']
         self.project = None
         self.policy_id = None
-
-    def identity(self):
-        return dict(project=self.name)
 
     def permission(self, action):
         return retention_permission(action, self.name)

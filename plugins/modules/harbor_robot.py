@@ -332,6 +332,7 @@ PUT_OPTIONS = ('description', 'disabled', 'duration_days', 'permissions')
 
 class Robot(Resource):
     return_key = 'robot'
+    identity_options = ('name', 'project')
     options = tuple(Option(name) for name in PUT_OPTIONS) + (Option('secret', secret=True),
                                                              Option('regenerate_secret', secret=True))
 
@@ -343,9 +344,6 @@ class Robot(Resource):
         self.generated_secret = self.credentials_verified = None
         self.permissions_option = 'access' if self.params['access'] else 'permissions'
         self.api = robots.RobotApi(client, self.project_name)
-
-    def identity(self):
-        return dict(name=self.name, **(dict(project=self.project_name) if self.project_name else {}))
 
     def check_identity(self):
         robots.check_robot_name(self.name, self.project_name)
