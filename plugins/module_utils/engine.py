@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import abc
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import client_from_module, harbor_argument_spec
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
+    client_from_module,
+    harbor_argument_spec,
+    quote_segment,
+)
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import (  # pylint: disable=unused-import
     CollectionError,
     HarborError,
@@ -222,6 +226,61 @@ class Resource(metaclass=abc.ABCMeta):
 
     def equal(self, option, current_value, desired_value):
         return current_value == desired_value
+
+
+class RestResource(Resource):
+    """A Harbor object of the usual REST shape, described rather than coded.
+
+    It lives in a list endpoint that POST creates into, and at <list>/<id> for PUT and DELETE. A subclass declares:
+    collection: the list endpoint, a format string over the module's params ('/projects/{project}/labels'; each
+      value is quoted as one path segment);
+    lookup: the list's query (formatted the same way), such as {'q': 'name={name}'}; Harbor may match loosely,
+      the name is then compared exactly;
+    name_field, name_option: Harbor's field that names the object, and the module option that gives it;
+    rbac, rbac_scope: Harbor's RBAC resource and where it applies, for the 403 hint;
+    options with a field: read there, written there; PUT sends every mapped option, as Harbor replaces the object.
+    """
+
+    collection = None
+    lookup = None
+    name_field = 'name'
+    name_option = 'name'
+    rbac = None
+    rbac_scope = ' (system administrators only)'
+
+    def permission(self, action):
+        return '%s:%s%s' % (self.rbac, action, self.rbac_scope.format(**self.params))
+
+    def collection_path(self):
+        return self.collection.format(**dict((key, quote_segment(value)) for key, value in self.params.items()
+                                             if isinstance(value, (str, int))))
+
+    def find(self):
+        query = dict((key, value.format(**self.params)) for key, value in (self.lookup or {}).items())
+        name = self.params[self.name_option]
+        for item in self.client.paginate(self.collection_path(), params=query, permission=self.permission('list'),
+                                         remember=True):
+            if item.get(self.name_field) == name:
+                return item
+        return None
+
+    def body(self, values):
+        return dict(harbor_fields(self.options, values), **{self.name_field: self.params[self.name_option]})
+
+    def create(self, desired):
+        self.client.post(self.collection_path(), json=self.body(desired), permission=self.permission('create'))
+        return None
+
+    def update(self, current, changes, desired):
+        values = self.view(current, set(option.name for option in self.options if option.field))
+        values.update(changes)
+        self.client.put('%s/%s' % (self.collection_path(), current['id']), json=self.body(values),
+                        permission=self.permission('update'))
+        return None
+
+    def delete(self, current):
+        self.client.delete('%s/%s' % (self.collection_path(), current['id']), missing_ok=True,
+                           permission=self.permission('delete'))
 
 
 class Converger:
