@@ -2,13 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The one desired-vs-current engine every writer module uses.
+"""The one desired-vs-current engine every writer module uses, and the runner of every module.
 
-A module describes its Harbor object with a Resource subclass: the options it manages (Option), how to find
-the object, how to read the options from Harbor's representation (view), and the create/update/delete calls.
-The engine does the rest the same way everywhere: local validation before any request, lookup, comparison of
-only the options the user set, diff (never with secrets), no write in check mode, recovery from a create that
-raced with another run or whose answer was lost, and the module result.
+A module describes its Harbor object with a Resource subclass: the options it manages (Option, with the field of
+Harbor's JSON each maps to), how to find the object, and the create/update/delete calls; RestResource derives
+all of them from an endpoint, a lookup and an RBAC name for objects of the usual REST shape. The engine does the
+rest the same way everywhere: local validation before any request, lookup, comparison of only the options the
+user set, diff (never with secrets), no write in check mode, recovery from a create that raced with another run
+or whose answer was lost (create_or_find, which resources also use for their own POSTs), and the module result.
+run_module turns every error of the collection into a clean failure.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def is_conflict(error):
 
 
 def never(_error):
+    """For a create whose conflicts the caller leaves to the engine's own create_or_find (see harbor_robot)."""
     return False
 
 

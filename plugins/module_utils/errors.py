@@ -14,15 +14,15 @@ from __future__ import annotations
 class CollectionError(Exception):
     """Something the module reports as its failure: a message, and details a playbook can branch on."""
 
+    # A write whose answer was lost may have been applied: the engine looks before it writes again.
+    ambiguous = False
+
     def __init__(self, message, status=None, method=None, path=None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.method = method
         self.path = path
-
-    # A write whose answer was lost may have been applied: the engine looks before it writes again.
-    ambiguous = False
 
     def __str__(self):
         return self.message
