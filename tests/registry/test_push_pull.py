@@ -132,6 +132,7 @@ def test_a_helm_chart_pushed_by_ci_is_pulled_by_the_cluster(setup, clients, ci, 
     assert [tag['name'] for tag in artifacts[0]['tags']] == ['0.1.0']
 
     destination = os.path.join(clients.workdir, 'pulled-charts')
+    os.makedirs(destination)
     run = clients.run('helm', 'pull', 'oci://%s/payments/charts/myapp' % clients.registry, '--version', '0.1.0',
                       '--plain-http', '--destination', destination, identity=puller)
     assert run.ok, run
