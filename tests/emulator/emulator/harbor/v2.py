@@ -225,12 +225,6 @@ class Gateway:
             return security.can_repository(project["name"], action)
         return security.can_project(state, project, "repository", action)
 
-    def signer_reads(self, req, security, state, project):
-        """util.SkipPolicyChecking: cosign reads the unsigned manifest it is about to sign (a bearer token that may
-        push, and cosign's User-Agent), or no image could ever get its first signature (REAL-HARBOR.md)."""
-        return (isinstance(security, TokenContext) and "cosign" in (req.header("User-Agent") or "")
-                and self.can(security, state, project, "push"))
-
     def v2(self, req):
         if not self.registry.available:
             return registry_error("UNAVAILABLE", self.registry.error or "the registry is not available", 503)
@@ -328,7 +322,7 @@ class Gateway:
                     # REAL-HARBOR.md: a pusher's HEAD of a protected tag answers 412, which stops the re-push.
                     return registry_error("PRECONDITION", "Failed to process request due to '%s:%s' configured as "
                                           "immutable." % (short, reference))
-                if not is_accessory(state, artifact) and not self.signer_reads(req, security, state, project):
+                if not is_accessory(state, artifact):
                     for policy in core.PULL_POLICIES:
                         policy(state, project, repo, artifact)
                 digest = artifact["digest"]
