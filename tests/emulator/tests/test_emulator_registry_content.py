@@ -43,7 +43,7 @@ def artifact(emulator, project, repository, reference, **params):
 
 
 def test_immutable_tag_refuses_the_repush(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     client = OciClient(emulator.url, emulator.admin)
     push(emulator, project + "/api", "1.0")
     rule = {"action": "immutable", "template": "immutable_template",
@@ -64,8 +64,12 @@ def test_immutable_tag_refuses_the_repush(emulator):
 
 
 def test_cosign_enforcement(emulator):
-    project, _ = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
-    client = OciClient(emulator.url, emulator.admin)
+    project, _unused = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
+    creds = emulator.seed(robots=[{"name": unique("ci"), "project": project, "secret": "Robot-Secret1", "permissions": [
+        {"kind": "project", "namespace": project, "access": [{"resource": "repository", "action": "push"},
+                                                             {"resource": "repository", "action": "pull"}]}]}])
+    robot = (creds["robots"][0]["name"], "Robot-Secret1")
+    client = OciClient(emulator.url, robot)
     digest, _body = push(emulator, project + "/app", "1.0")
     for method in ("GET", "HEAD"):
         refused = client.get_manifest(project + "/app", "1.0", method=method)
@@ -74,7 +78,17 @@ def test_cosign_enforcement(emulator):
         "PROJECTPOLICYVIOLATION", "The image is not signed by cosign.")
     # the API still gives the digest
     assert artifact(emulator, project, "app", "1.0")["digest"] == digest
-    signature, _ = sign_with_tag(emulator, project + "/app", digest)
+    # util.SkipPolicyChecking: cosign itself (User-Agent) with push access reads it, to sign it
+    cosign = client.request("GET", "/v2/%s/app/manifests/1.0" % project, client.scope(project + "/app", "pull"),
+                            headers={"User-Agent": "cosign/v3.1.3 (linux; amd64)", "Accept": OCI_MANIFEST})
+    assert cosign.status_code == 200
+    # basic auth is no token: no bypass; and a system administrator's token holds scanner-pull, which bypasses
+    assert OciClient(emulator.url, robot, basic=True).request(
+        "GET", "/v2/%s/app/manifests/1.0" % project,
+        headers={"User-Agent": "cosign/v3", "Accept": OCI_MANIFEST}).status_code == 412
+    assert OciClient(emulator.url, emulator.admin).get_manifest(project + "/app", "1.0").status_code == 200
+    assert OciClient(emulator.url, emulator.admin, basic=True).get_manifest(project + "/app", "1.0").status_code == 412
+    signature, _unused = sign_with_tag(emulator, project + "/app", digest)
     assert client.get_manifest(project + "/app", "1.0").status_code == 200
     # signatures themselves are readable, and are no artifacts of their own in the listing
     assert client.get_manifest(project + "/app", signature).status_code == 200
@@ -89,17 +103,20 @@ def test_cosign_enforcement(emulator):
 
 
 def test_referrers_become_accessories(emulator):
-    project, _ = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
+    project, _unused = emulator.create_project(metadata={"enable_content_trust_cosign": "true"})
     repository = project + "/svc"
     client = OciClient(emulator.url, emulator.admin)
     digest, body = push(emulator, repository, "1.0")
     subject = descriptor(digest, body)
-    bundle, _ = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
-                     artifact_type="application/vnd.dev.sigstore.bundle.v0.3+json")
-    sbom, _ = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
-                   artifact_type="application/vnd.goharbor.harbor.sbom.v1")
-    other_answer, other, _ = client.push_image(repository, config_media_type=OCI_EMPTY, subject=subject,
-                                               artifact_type="application/spdx+json")
+    bundle, _unused = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
+                           artifact_type="application/vnd.dev.sigstore.bundle.v0.3+json")
+    sbom, _unused = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
+                         artifact_type="application/vnd.goharbor.harbor.sbom.v1")
+    # an SBOM is no signature: under cosign enforcement it is not readable on its own
+    sbom_read = OciClient(emulator.url, emulator.admin, basic=True).get_manifest(repository, sbom)
+    assert sbom_read.status_code == 412
+    other_answer, other, _unused = client.push_image(repository, config_media_type=OCI_EMPTY, subject=subject,
+                                                     artifact_type="application/spdx+json")
     assert other_answer.headers["OCI-Subject"] == digest
     accessories = emulator.get("/projects/%s/repositories/svc/artifacts/1.0/accessories" % project).json()
     assert sorted((acc["type"], acc["digest"]) for acc in accessories) == sorted([
@@ -122,7 +139,7 @@ def test_referrers_become_accessories(emulator):
 
 
 def test_index_references_and_types(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     repository = project + "/multi"
     client = OciClient(emulator.url, emulator.admin)
     amd, amd_body = push(emulator, repository)
@@ -145,12 +162,12 @@ def test_index_references_and_types(emulator):
     assert len(everything) == 3
     assert emulator.get("/projects/%s/repositories/multi" % project).json()["artifact_count"] == 1
     # a Helm chart and an unknown artifact type
-    chart, _ = push(emulator, project + "/charts/demo", "0.1.0",
-                    config_media_type="application/vnd.cncf.helm.config.v1+json",
-                    layer_media_type="application/vnd.cncf.helm.chart.content.v1.tar+gzip")
+    chart, _unused = push(emulator, project + "/charts/demo", "0.1.0",
+                          config_media_type="application/vnd.cncf.helm.config.v1+json",
+                          layer_media_type="application/vnd.cncf.helm.chart.content.v1.tar+gzip")
     got = artifact(emulator, project, "charts/demo", chart)
     assert (got["type"], got["media_type"]) == ("CHART", "application/vnd.cncf.helm.config.v1+json")
-    odd, _ = push(emulator, project + "/odd", "1", config_media_type=OCI_EMPTY, artifact_type="application/x-thing")
+    odd, _unused = push(emulator, project + "/odd", "1", config_media_type=OCI_EMPTY, artifact_type="application/x-thing")
     assert artifact(emulator, project, "odd", odd)["type"] == "UNKNOWN"
 
 
@@ -179,9 +196,9 @@ def test_quota_denies_the_upload(emulator):
 
 
 def test_tags_api_on_pushed_content(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     client = OciClient(emulator.url, emulator.admin)
-    digest, _ = push(emulator, project + "/t", "1.0")
+    digest, _unused = push(emulator, project + "/t", "1.0")
     path = "/projects/%s/repositories/t/artifacts/%s/tags" % (project, digest)
     assert emulator.post(path, json={"name": "stable"}).status_code == 201
     again = emulator.post(path, json={"name": "stable"})
@@ -195,10 +212,10 @@ def test_tags_api_on_pushed_content(emulator):
 
 
 def test_copy_really_copies(emulator):
-    source, _ = emulator.create_project()
-    target, _ = emulator.create_project()
+    source, _unused = emulator.create_project()
+    target, _unused = emulator.create_project()
     digest, body = push(emulator, source + "/app", "1.0")
-    signature, _ = sign_with_tag(emulator, source + "/app", digest)
+    signature, _unused = sign_with_tag(emulator, source + "/app", digest)
     copied = emulator.post("/projects/%s/repositories/app/artifacts" % target,
                            params={"from": "%s/app@%s" % (source, digest)})
     assert copied.status_code == 201, copied.text
@@ -217,7 +234,7 @@ def test_copy_really_copies(emulator):
 
 def test_labels_on_artifacts(emulator):
     project, pid = emulator.create_project()
-    digest, _ = push(emulator, project + "/l", "1")
+    digest, _unused = push(emulator, project + "/l", "1")
     created = emulator.post("/labels", json={"name": unique("lbl"), "scope": "p", "project_id": pid})
     assert created.status_code == 201
     label_id = int(created.headers["Location"].rsplit("/", 1)[1])
@@ -238,19 +255,19 @@ def test_deletion_removes_registry_content(tmp_path):
     state = tmp_path / "state.json"
     instance = Emulator(["--state-file", str(state)])
     try:
-        project, _ = instance.create_project()
+        project, _unused = instance.create_project()
         client = OciClient(instance.url, instance.admin)
 
         def revision(repository, digest):
             return tmp_path / "state.json.registry" / "docker" / "registry" / "v2" / "repositories" / project / \
                 repository / "_manifests" / "revisions" / "sha256" / digest.split(":")[1] / "link"
 
-        digest, _ = push(instance, project + "/d", "1")
+        digest, _unused = push(instance, project + "/d", "1")
         assert revision("d", digest).exists()
         assert instance.delete("/projects/%s/repositories/d/artifacts/1" % project).status_code == 200
         assert not revision("d", digest).exists()
         assert client.get_manifest(project + "/d", digest).status_code == 404
-        other, _ = push(instance, project + "/e", "1")
+        other, _unused = push(instance, project + "/e", "1")
         assert instance.delete("/projects/%s/repositories/e" % project).status_code == 200
         assert not revision("e", other).exists()
         # the collection's force deletion: repositories first, then the project
@@ -286,7 +303,7 @@ def test_retention_deletes_real_tags(emulator):
 
 
 def test_seeded_artifacts_are_real_pushes(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     created = emulator.seed(repositories=[{"project": project, "name": "seeded",
                                            "artifacts": [{"tags": ["1.0"], "size": 2048}]}])
     digest = created["repositories"][0]["artifacts"][0]["digest"]
@@ -297,3 +314,42 @@ def test_seeded_artifacts_are_real_pushes(emulator):
     fake = "sha256:" + "ab" * 32
     emulator.seed(repositories=[{"project": project, "name": "fake", "artifacts": [{"digest": fake, "tags": ["x"]}]}])
     assert artifact(emulator, project, "fake", "x")["digest"] == fake
+
+
+def test_v2_manifest_delete_is_by_digest(emulator):
+    project, _unused = emulator.create_project()
+    client = OciClient(emulator.url, emulator.admin)
+    digest, _unused = push(emulator, project + "/del", "1")
+    scope = client.scope(project + "/del", "delete")
+    by_tag = client.request("DELETE", "/v2/%s/del/manifests/1" % project, scope)
+    assert by_tag.status_code == 400
+    assert error_of(by_tag) == ("UNSUPPORTED", "unsupported digest 1: invalid checksum digest format")
+    assert client.request("DELETE", "/v2/%s/del/manifests/%s" % (project, digest), scope).status_code == 202
+    assert emulator.get("/projects/%s/repositories/del/artifacts" % project).json() == []
+    assert client.get_manifest(project + "/del", digest).status_code == 404
+
+
+def test_read_only_mode_denies_pushes(fresh_emulator):
+    project, _unused = fresh_emulator.create_project()
+    digest, _unused = push(fresh_emulator, project + "/ro", "1")
+    assert fresh_emulator.put("/configurations", json={"read_only": True}).status_code == 200
+    client = OciClient(fresh_emulator.url, fresh_emulator.admin)
+    refused = client.push_blob(project + "/ro", b"data")
+    assert refused.status_code == 403
+    assert error_of(refused) == ("DENIED", "The system is in read only mode. Any modification is prohibited.")
+    assert client.get_manifest(project + "/ro", digest).status_code == 200
+
+
+def test_copy_of_an_index_brings_its_children(emulator):
+    source, _pid = emulator.create_project()
+    target, _pid = emulator.create_project()
+    client = OciClient(emulator.url, emulator.admin)
+    amd, amd_body = push(emulator, source + "/multi")
+    answer, index = client.push_index(source + "/multi", "2.0", [(amd, amd_body, {"architecture": "amd64", "os": "linux"})])
+    assert answer.status_code == 201
+    copied = emulator.post("/projects/%s/repositories/multi/artifacts" % target, params={"from": "%s/multi:2.0" % source})
+    assert copied.status_code == 201, copied.text
+    got = artifact(emulator, target, "multi", "2.0")
+    assert got["digest"] == index and [ref["child_digest"] for ref in got["references"]] == [amd]
+    assert client.get_manifest(target + "/multi", "2.0").status_code == 200
+    assert client.get_manifest(target + "/multi", amd).content == amd_body

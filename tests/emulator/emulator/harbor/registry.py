@@ -157,6 +157,7 @@ class RegistryProcess:
         raise RegistryUnavailable("%s did not answer within %.0f s" % (BINARY, timeout))
 
     def stop(self):
+        self.error = "the registry was stopped"
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

@@ -87,13 +87,15 @@ class TokenContext(core.SecurityContext):
         return self._subject
 
     def can_repository(self, project_name, action):
-        # v2token/context.go: a repository access grants the action on the project of its name.
+        # v2token/context.go: a repository access grants its actions on the project of its name; with
+        # several accesses in one project, the last one wins (a map keyed by project name).
+        granted = None
         for entry in self.access:
-            if entry.get("type") != "repository":
-                continue
-            if entry.get("name", "").split("/", 1)[0] == project_name and action in (entry.get("actions") or []):
-                return True
-        return False
+            if entry.get("type") == "repository" and entry.get("name", "").split("/", 1)[0] == project_name:
+                granted = set(entry.get("actions") or [])
+                if "*" in granted:
+                    granted |= {"pull", "push", "delete"}
+        return granted is not None and action in granted
 
     def can_catalog(self):
         return any(entry.get("type") == "registry" and entry.get("name") == "catalog" and entry.get("actions")
@@ -167,7 +169,7 @@ class Gateway:
         project = self.state.project_by_name(name.split("/", 1)[0]) if "/" in name else None
         granted = []
         if project is not None:
-            granted = [action for action in ("pull", "push", "delete")
+            granted = [action for action in ("pull", "push", "delete", "scanner-pull")
                        if security.can_project(self.state, project, "repository", action)]
         return {"type": kind, "name": name, "actions": granted}
 
@@ -250,6 +252,9 @@ class Gateway:
         with self.state.lock:
             security = self.security_of(req)
             refusal = self.authorise(req, security, name, action, mount_from)
+            if refusal is None and self.state.config.get("read_only") and req.method not in ("GET", "HEAD"):
+                # the readonly middleware covers /v2/ too
+                refusal = registry_error("DENIED", "The system is in read only mode. Any modification is prohibited.")
             if refusal is not None:
                 if req.stream is not None:
                     req.stream.drain()
@@ -258,9 +263,9 @@ class Gateway:
         if kind == "manifests":
             return self.manifest(req, security, project, name, rest)
         if kind == "tags" and rest == "list" and req.method == "GET":
-            return self.tags_list(req, project, name)
+            return self.tags_list(req, name)
         if kind == "referrers" and req.method == "GET":
-            return self.referrers(req, project, name, rest)
+            return self.referrers(req, name, rest)
         if kind == "blobs/uploads":
             return self.upload(req, project, name, rest)
         return self.proxy(req, req.raw_target)
@@ -322,7 +327,7 @@ class Gateway:
                     # REAL-HARBOR.md: a pusher's HEAD of a protected tag answers 412, which stops the re-push.
                     return registry_error("PRECONDITION", "Failed to process request due to '%s:%s' configured as "
                                           "immutable." % (short, reference))
-                if not is_accessory(state, artifact):
+                if not skip_policy_checking(req, security, state, project, artifact):
                     for policy in core.PULL_POLICIES:
                         policy(state, project, repo, artifact)
                 digest = artifact["digest"]
@@ -334,8 +339,12 @@ class Gateway:
         if req.method == "DELETE":
             with state.lock:
                 repo = state.repository_by_name(name)
+                if not DIGEST_RE.match(reference):
+                    # manifest.go deleteManifest: no deletion by tag on /v2/
+                    return registry_error("UNSUPPORTED", "unsupported digest %s: invalid checksum digest format"
+                                          % reference)
                 artifact = find_by_reference(state, repo, reference)
-                if artifact is None or not DIGEST_RE.match(reference):
+                if artifact is None:
                     return registry_error("NOT_FOUND", "artifact %s@%s not found" % (name, reference), 404)
                 from .resources.repositories import delete_artifact  # pylint: disable=import-outside-toplevel
                 delete_artifact(state, project, repo, artifact)
@@ -369,20 +378,17 @@ class Gateway:
         if response.status != 201:
             return response
         with state.lock:
-            artifact = record_push(state, self.registry, project, name, reference, media_type, document, body, digest)
-            if document.get("subject"):
-                response.set_header("OCI-Subject", document["subject"].get("digest", ""))
-            if artifact is None:
-                return response
+            record_push(state, self.registry, project, name, reference, media_type, document, body, digest)
+        if isinstance(document.get("subject"), dict):
+            response.set_header("OCI-Subject", document["subject"].get("digest", ""))
         return response
 
-    def tags_list(self, req, project, name):
+    def tags_list(self, req, name):
         with self.state.lock:
             repo = self.state.repository_by_name(name)
             if repo is None:
                 return registry_error("NOT_FOUND", "repository %s not found" % name, 404)
             tags = sorted(tag["name"] for tag in self.state.rows("tags") if tag["repository_id"] == repo["id"])
-        del project
         last = req.arg("last")
         if last:
             tags = [tag for tag in tags if tag > last]
@@ -391,9 +397,8 @@ class Gateway:
             tags = tags[:int(count)]
         return Response(200, json.dumps({"name": name, "tags": tags}), content_type="application/json; charset=utf-8")
 
-    def referrers(self, req, project, name, reference):
+    def referrers(self, req, name, reference):
         """OCI referrers API from the accessories (src/server/registry/referrers.go)."""
-        del project
         wanted = req.arg("artifactType")
         manifests = []
         with self.state.lock:
@@ -556,8 +561,20 @@ def find_by_reference(state, repo, reference):
     return None
 
 
-def is_accessory(state, artifact):
-    return any(acc["artifact_id"] == artifact["id"] for acc in state.table("accessories").values())
+def skip_policy_checking(req, security, state, project, artifact):
+    """middleware/util.SkipPolicyChecking: with a bearer token, the scanner (``scanner-pull``) and
+    cosign or notation (User-Agent) holding ``push`` read anything, since they must pull the manifest
+    before pushing a signature; and signatures themselves are always readable."""
+    if isinstance(security, TokenContext):
+        agent = req.header("User-Agent") or ""
+        if security.can_repository(project["name"], "scanner-pull") or (
+                security.can_repository(project["name"], "push") and ("cosign" in agent or "notation" in agent)):
+            return True
+    for accessory in state.rows("accessories"):
+        if accessory["artifact_id"] == artifact["id"]:
+            # Harbor looks at the first accessory row of the artifact only
+            return accessory["type"] in ("signature.cosign", "signature.notation")
+    return False
 
 
 def record_pull(state, repo, artifact, tag_name):
@@ -671,8 +688,7 @@ def record_push(state, registry, project, name, reference, media_type, document,
         "tags": tags})
     artifact.update({"real": True, "in_registry": True, "artifact_type": artifact_type, "annotations": annotations,
                      "manifest_size": len(body), "blobs": blobs,
-                     "extra_attrs": attrs if attrs is not None else extra_attrs(registry, name, artifact["type"],
-                                                                                 document)})
+                     "extra_attrs": extra_attrs(registry, name, artifact["type"], document) if attrs is None else attrs})
     if references:
         artifact["references"] = references
     _record_accessory(state, repo, artifact, name, reference, document)
@@ -867,3 +883,9 @@ def _seed_blobs():
 
 
 SEED_BLOBS = _seed_blobs()
+
+
+@core.on_project_delete
+def forget_project_blobs(req, project):
+    """The project's blob associations go with it (the registry's blobs stay until a GC, as in Harbor)."""
+    req.state.delete_where("blobs", lambda blob: blob["project_id"] == project["project_id"])

@@ -94,6 +94,9 @@ def artifact_to_json(req, project, repo, artifact):
     if req.args.get("with_label"):
         labels = [state.get("labels", ident) for ident in artifact.get("label_ids") or []]
         body["labels"] = [label_json(label) for label in labels if label is not None]
+    if req.args.get("with_scan_overview") and artifact.get("scan_overview"):
+        # filled by the scanner (core.on_artifact_push / a scan job): {report mime type: summary}
+        body["scan_overview"] = artifact["scan_overview"]
     for renderer in core.ARTIFACT_RENDERERS:
         renderer(req, artifact, body)
     return body

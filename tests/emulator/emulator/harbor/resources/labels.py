@@ -72,8 +72,10 @@ def create_label(req):
     return core.created(req, req.state.insert("labels", label))
 
 
-@core.route("GET", r"/labels", paged=True, query={"q": "string", "sort": "string", "name": "string",
-                                                   "scope": "string", "project_id": "int"})
+LABEL_QUERY = {"q": "string", "sort": "string", "name": "string", "scope": "string", "project_id": "int"}
+
+
+@core.route("GET", r"/labels", paged=True, query=LABEL_QUERY)
 def list_labels(req):
     scope = req.args.get("scope") or ""
     if scope not in ("g", "p"):
