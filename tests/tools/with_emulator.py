@@ -19,9 +19,11 @@ lets the targets use the emulator's control endpoints (/_emulator/...).
 
 With --behind-proxy, the command sees Harbor only through tests/tools/reverse_proxy.py, which forwards
 /api/, /v2/ and /service/ and nothing else: HARBOR_URL is the proxy's address, and no Kubernetes
-variable is set (so the command treats it as a real Harbor without a cluster). EMULATOR_SEED_URL
-is the emulator's own address, for the one fallback that needs it: seeding images while the
-emulator has no registry to push them to.
+variable is set (so the command treats it as a real Harbor without a cluster). As a real Harbor
+behind a proxy has its external_url set to the proxy's address, the emulator is started with
+--external-url, so the addresses it hands out (/systeminfo, the registry's token realm) name the
+proxy. EMULATOR_SEED_URL is the emulator's own address, for the one fallback that needs it:
+seeding images while the emulator has no registry to push them to.
 
 The emulator is stopped with SIGTERM however the command ends (also on Ctrl-C), and this script
 exits with the command's status. The emulator's own output goes to stderr.
@@ -34,6 +36,7 @@ import json
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -78,10 +81,12 @@ def forward_rest(stream):
     stream.close()
 
 
-def start_server(command, required):
-    """Start a server that prints its details as JSON on its first line; return (process, details)."""
+def start_emulator(script=EMULATOR, required=REQUIRED, arguments=()):
+    """Start the emulator (or another server printing its details first) and return (process, connection details)."""
+    if not os.path.isfile(script):
+        raise EmulatorError('%s does not exist yet' % os.path.relpath(script))
     process = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped by stop_emulator()
-        command, stdout=subprocess.PIPE, text=True, start_new_session=True,
+        [sys.executable, script] + list(arguments), stdout=subprocess.PIPE, text=True, start_new_session=True,
     )
     try:
         line = read_first_line(process)
@@ -99,19 +104,19 @@ def start_server(command, required):
     return process, details
 
 
-def start_emulator():
-    """Start the emulator and return (process, connection details)."""
-    if not os.path.isfile(EMULATOR):
-        raise EmulatorError('%s does not exist yet' % os.path.relpath(EMULATOR))
-    return start_server([sys.executable, EMULATOR], REQUIRED)
+def free_port():
+    """A loopback port free now, for the proxy, whose address the emulator must know before it starts."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
 
 
-def start_proxy(details):
+def start_proxy(details, port):
     """Start the reverse proxy in front of the emulator's Harbor; return (process, the proxy's URL)."""
-    command = [sys.executable, REVERSE_PROXY, '--upstream', details['harbor_url']]
+    arguments = ['--upstream', details['harbor_url'], '--port', str(port)]
     if details.get('ca_path'):
-        command += ['--upstream-ca', details['ca_path']]
-    process, proxy = start_server(command, ('url',))
+        arguments += ['--upstream-ca', details['ca_path']]
+    process, proxy = start_emulator(REVERSE_PROXY, ('url',), arguments)
     return process, proxy['url']
 
 
@@ -173,8 +178,10 @@ def main():
         parser.error('no command given')
 
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    proxy_port = free_port() if options.behind_proxy else None
     try:
-        process, details = start_emulator()
+        process, details = start_emulator(arguments=['--external-url', 'http://127.0.0.1:%d' % proxy_port]
+                                          if proxy_port else ())
     except EmulatorError as error:
         print('ERROR: the Harbor emulator %s' % error, file=sys.stderr)
         return 1
@@ -185,7 +192,7 @@ def main():
     try:
         environment = command_environment(details)
         if options.behind_proxy:
-            proxy, proxy_url = start_proxy(details)
+            proxy, proxy_url = start_proxy(details, proxy_port)
             print('Reverse proxy serving %s in front of it (/api/, /v2/, /service/ only)' % proxy_url, flush=True)
             environment = command_environment(behind_proxy(details, proxy_url))
             for names, _variable in FIELDS.values():
