@@ -14,8 +14,8 @@ description:
     tagged with the entry's tags (none gives an untagged artifact, pushed by digest).
   - Authenticates as docker does, with the Bearer challenge of C(GET /v2/) and a token from its realm
     (Harbor's C(/service/token)), or with basic auth when the registry asks for it.
-  - When C(/v2/) does not answer as a registry (no registry behind the emulator), pushes nothing and returns
-    RV(registry_available=false), so the caller can fall back.
+  - When C(/v2/) answers 503 (the emulator without its registry), pushes nothing and returns
+    RV(registry_available=false), so the caller can fall back. Any other answer that is not a registry's fails.
 options:
   harbor_url: {description: Harbor's address., type: str, required: true}
   username: {description: Who pushes., type: str, required: true}
@@ -33,7 +33,7 @@ author: Cloud Temple
 """
 
 RETURN = r"""
-registry_available: {description: Whether /v2/ answered as a registry., type: bool, returned: always}
+registry_available: {description: False when /v2/ answered 503., type: bool, returned: always}
 digests: {description: The manifest digest of each pushed image, in order., type: list, returned: always}
 """
 
@@ -83,13 +83,16 @@ class Registry:
         return requests.request(method, url, headers=headers, verify=self.verify, timeout=30, **kwargs)
 
     def log_in(self):
-        """False when /v2/ is not a registry; else set the authorisation for pull and push on the repository."""
+        """False when there is no registry behind /v2/ (503); else set the authorisation for pull and push."""
         answer = self.request('GET', '/v2/')
+        if answer.status_code == 503:
+            return False
         if answer.status_code == 200:
             return True
         challenge = answer.headers.get('Www-Authenticate', '')
         if answer.status_code != 401 or not challenge:
-            return False
+            self.module.fail_json(msg='%s/v2/ does not answer as a registry: %d %s'
+                                  % (self.base, answer.status_code, answer.text[:300]))
         scheme = challenge.split(' ', 1)[0].lower()
         if scheme == 'basic':
             self.authorization = requests.auth._basic_auth_str(*self.credentials)
