@@ -137,8 +137,8 @@ def test_user_groups_created_and_deleted_through_the_api(emulator):
     assert emulator.get(group_path).json() == {"group_name": group, "group_type": 3, "ldap_group_dn": ""}
     assert error_of(emulator.post("/usergroups", json={"group_name": group, "group_type": 3})) == (
         "CONFLICT", "duplicate user group, group name:%s, group type: 3, ldap group DN: " % group)
-    assert error_of(emulator.post("/usergroups", json={"group_name": group, "group_type": 1,
-                                                        "ldap_group_dn": "cn=x"})) == (
+    ldap_group = {"group_name": group, "group_type": 1, "ldap_group_dn": "cn=x"}
+    assert error_of(emulator.post("/usergroups", json=ldap_group)) == (
         "BAD_REQUEST", "LDAP Group DN is not found: DN:cn=x")
     nameless = emulator.post("/usergroups", json={"group_type": 2})
     assert nameless.status_code == 400 and nameless.content == b""
