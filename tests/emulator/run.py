@@ -40,6 +40,9 @@ def parse_args(argv):
                              "Harbor spends ~84 ms checking it (default: 0)")
     parser.add_argument("--robot-auth-latency-ms", type=float, default=0, metavar="N",
                         help="the same for a robot's secret (a real Harbor: ~4 ms; default: 0)")
+    parser.add_argument("--external-url",
+                        help="the address clients use, as Harbor's external_url when it sits behind a proxy "
+                             "(default: the emulator's own address)")
     parser.add_argument("--verbose", action="store_true", help="log one line per request on stderr")
     return parser.parse_args(argv)
 
@@ -100,7 +103,7 @@ def main(argv=None):
                             harbor_version=args.harbor_version,
                             auth_latency=AuthLatency(args.auth_latency_ms, args.robot_auth_latency_ms))
     harbor_server = EmulatorServer(harbor, port=args.harbor_port, ssl_context=ssl_context, verbose=args.verbose)
-    harbor.set_external_url(harbor_server.url)
+    harbor.set_external_url(args.external_url or harbor_server.url)
     harbor.start_registry()
     servers = [harbor_server]
     info = {"harbor_url": harbor_server.url, "username": "admin", "password": harbor.admin_password}
