@@ -13,6 +13,9 @@ from unittest import mock
 
 import pytest
 
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
 from ansible_collections.cloudtemple.harbor.plugins.plugin_utils import module_action
 from ansible_collections.cloudtemple.harbor.plugins.plugin_utils.module_action import HarborModuleAction, is_controller_python
 
@@ -114,6 +117,29 @@ def test_run_goes_in_process_or_the_classic_way():
     assert action.run(task_vars=dict(CONTROLLER))['how'] == 'in process'
     assert action.run(task_vars=dict(CONTROLLER, ansible_python_interpreter='/usr/bin/python3.999'))['how'] == 'classic'
     action._execute_module.assert_called_once()  # pylint: disable=protected-access
+
+
+def trusted(value):
+    """`value` as a template from a playbook or an inventory: ansible-core 2.19 and later template only those."""
+    try:
+        from ansible.template import trust_as_template
+    except ImportError:  # ansible-core < 2.19 templates every string
+        return value
+    return trust_as_template(value)
+
+
+@pytest.mark.parametrize('raw, expected', [
+    ('{{ ansible_playbook_python }}', '/venv/bin/python'),
+    ('{{ nested }}', '/venv/bin/python'),
+    ('{{ base }}/bin/python', '/venv/bin/python'),
+    ('/usr/bin/python3', '/usr/bin/python3'),
+])
+def test_the_interpreter_is_templated_as_the_templar_would(raw, expected):
+    variables = dict(ansible_playbook_python='/venv/bin/python', base='/venv', nested=trusted('{{ ansible_playbook_python }}'))
+    action = action_for(variables)
+    action._templar = Templar(loader=DataLoader(), variables=variables)  # pylint: disable=protected-access
+    assert action._template(trusted(raw), variables) == expected  # pylint: disable=protected-access
+    assert action._templar.template(trusted(raw)) == expected  # pylint: disable=protected-access
 
 
 def make_python(directory, venv):
