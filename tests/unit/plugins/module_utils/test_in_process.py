@@ -6,12 +6,9 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.utils.display import Display
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils import in_process
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import (ControllerModule, ModuleRun, build_module,
@@ -105,38 +102,6 @@ def test_a_module_catching_every_exception_cannot_swallow_its_exit(ending):
     result = run_in_process(module_main(behaviour), ModuleRun('x.y.z', {'name': 'n'}))
     assert result['step'] == 'first'
     assert result.get('failed', False) is (ending == 'fail_json')
-
-
-def warned_and_deprecated(result, display_warning, display_deprecated):
-    """The warnings and deprecation messages of a run: in its result (ansible-core < 2.19), or handed to Display
-    (2.19 and later, where the task executor puts them in the task result)."""
-    warnings = list(result.get('warnings', [])) + [call.kwargs.get('msg', call.args[0] if call.args else None)
-                                                   for call in display_warning.call_args_list]
-    deprecations = [entry['msg'] for entry in result.get('deprecations', [])]
-    deprecations += [call.kwargs.get('msg', call.args[0] if call.args else None) for call in display_deprecated.call_args_list]
-    return warnings, deprecations
-
-
-def test_validation_warnings_and_deprecations_reach_the_task_once_per_run():
-    spec = dict(name=dict(type='str', required=True, aliases=['project'],
-                          deprecated_aliases=[dict(name='project', version='9.0.0', collection_name='x.y')]),
-                token=dict(type='str', no_log=True),
-                old=dict(type='str', removed_in_version='9.0.0', removed_from_collection='x.y'))
-
-    def main():
-        module = build_module(spec)
-        module.warn('token %s' % module.params['token'])
-        module.exit_json(changed=False)
-    args = {'name': 'n', 'project': 'n', 'old': 'x', 'token': 'T0ken-S3cret'}
-    # Twice, as two items of one loop in one worker: the second reports its own messages, not the first's again.
-    for _item in range(2):
-        with mock.patch.object(Display, 'warning') as display_warning, mock.patch.object(Display, 'deprecated') as deprecated:
-            result = run_in_process(main, ModuleRun('x.y.z', dict(args)))
-        warnings, deprecations = warned_and_deprecated(result, display_warning, deprecated)
-        assert sorted(warnings) == ['Both option name and its alias project are set.', 'token ********']
-        assert len(deprecations) == 2
-        assert any("'project'" in message for message in deprecations) and any("'old'" in message for message in deprecations)
-        assert 'T0ken-S3cret' not in repr(result)
 
 
 def test_a_crash_is_reported_without_the_secret():

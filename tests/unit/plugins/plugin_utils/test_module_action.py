@@ -15,7 +15,9 @@ import pytest
 
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
+from ansible.utils.display import Display
 
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import ModuleRun, build_module, run_in_process
 from ansible_collections.cloudtemple.harbor.plugins.plugin_utils import module_action
 from ansible_collections.cloudtemple.harbor.plugins.plugin_utils.module_action import HarborModuleAction, is_controller_python
 
@@ -177,3 +179,37 @@ def test_every_module_has_an_action_plugin_that_can_run_it_in_process():
     for name in modules:
         plugin = importlib.import_module('ansible_collections.cloudtemple.harbor.plugins.action.%s' % name)
         assert issubclass(plugin.ActionModule, module_action.HarborModuleAction), name
+
+
+def warned_and_deprecated(result, display_warning, display_deprecated):
+    """The warnings and deprecation messages of a run: in its result (ansible-core < 2.19), or handed to Display
+    (2.19 and later, where the task executor puts them in the task result)."""
+    warnings = list(result.get('warnings', [])) + [call.kwargs.get('msg', call.args[0] if call.args else None)
+                                                   for call in display_warning.call_args_list]
+    deprecations = [entry['msg'] for entry in result.get('deprecations', [])]
+    deprecations += [call.kwargs.get('msg', call.args[0] if call.args else None) for call in display_deprecated.call_args_list]
+    return warnings, deprecations
+
+
+def test_validation_warnings_and_deprecations_reach_the_task_once_per_run():
+    # Here, in the controller, as the action plugin runs modules: ansible-core 2.19 and later send these messages
+    # to Display, which puts them in the task result; earlier versions keep them for the module to return.
+    spec = dict(name=dict(type='str', required=True, aliases=['project'],
+                          deprecated_aliases=[dict(name='project', version='9.0.0', collection_name='x.y')]),
+                token=dict(type='str', no_log=True),
+                old=dict(type='str', removed_in_version='9.0.0', removed_from_collection='x.y'))
+
+    def main():
+        module = build_module(spec)
+        module.warn('token %s' % module.params['token'])
+        module.exit_json(changed=False)
+    args = {'name': 'n', 'project': 'n', 'old': 'x', 'token': 'T0ken-S3cret'}
+    # Twice, as two items of one loop in one worker: the second reports its own messages, not the first's again.
+    for _item in range(2):
+        with mock.patch.object(Display, 'warning') as display_warning, mock.patch.object(Display, 'deprecated') as deprecated:
+            result = run_in_process(main, ModuleRun('x.y.z', dict(args)))
+        warnings, deprecations = warned_and_deprecated(result, display_warning, deprecated)
+        assert sorted(warnings) == ['Both option name and its alias project are set.', 'token ********']
+        assert len(deprecations) == 2
+        assert any("'project'" in message for message in deprecations) and any("'old'" in message for message in deprecations)
+        assert 'T0ken-S3cret' not in repr(result)
