@@ -43,12 +43,14 @@ class ModuleExit(BaseException):
 class ModuleRun:
     """What the action plugin hands to the module: its arguments and the task's modes."""
 
-    def __init__(self, module_name, args, check_mode=False, diff=False, no_log=False):
+    def __init__(self, module_name, args, check_mode=False, diff=False, no_log=False, inject_invocation=True):
         self.module_name = module_name
         self.args = args
         self.check_mode = check_mode
         self.diff = diff
         self.no_log = no_log
+        # Whether the result carries the module's arguments as `invocation` (ansible-core's INJECT_INVOCATION).
+        self.inject_invocation = inject_invocation
         # The ControllerModule built for this run, once it exists: its no_log values mask any crash report.
         self.module = None
         # How many warnings and deprecations ansible-core's module_utils store held before this run: see
@@ -100,7 +102,10 @@ class ControllerModule:
         raise ModuleExit(self._finish(result))
 
     def _finish(self, result):
-        result.setdefault('invocation', {'module_args': self.params})
+        if self._run.inject_invocation:
+            result.setdefault('invocation', {'module_args': self.params})
+        else:
+            result.pop('invocation', None)
         # Validation reports aliases set twice and deprecated options through ansible-core's warn() and
         # deprecate(). Up to ansible-core 2.18 those store the messages for the module to return, as the classic
         # path does; from 2.19 on, inside the controller they go to the task's warnings directly and this store

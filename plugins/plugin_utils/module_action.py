@@ -105,7 +105,7 @@ class HarborModuleAction(ActionBase):
         task_vars = task_vars or {}
         reason = self._classic_reason(task_vars)
         if reason is None:
-            result.update(self._run_in_process())
+            result.update(self._run_in_process(task_vars))
         else:
             display.vvv('%s: running the module the classic way: %s' % (self._task.action, reason),
                         host=self._play_context.remote_addr)
@@ -187,9 +187,17 @@ class HarborModuleAction(ActionBase):
         action = self._task.resolved_action or self._task.action
         return action.rsplit('.', 1)[-1]
 
-    def _run_in_process(self):
+    def _run_in_process(self, task_vars):
         name = self._module_short_name()
         module = importlib.import_module('ansible_collections.cloudtemple.harbor.plugins.modules.%s' % name)
         run = ModuleRun('%s.%s' % (COLLECTION, name), dict(self._task.args), check_mode=bool(self._task.check_mode),
-                        diff=bool(self._task.diff), no_log=bool(self._task.no_log))
+                        diff=bool(self._task.diff), no_log=bool(self._task.no_log),
+                        inject_invocation=self._inject_invocation(task_vars))
         return run_in_process(module.main, run)
+
+    @staticmethod
+    def _inject_invocation(task_vars):
+        """Whether a module's result carries its arguments: always before ansible-core 2.21, then INJECT_INVOCATION."""
+        if C.config.get_configuration_definition('INJECT_INVOCATION') is None:
+            return True
+        return C.config.get_config_value('INJECT_INVOCATION', variables=task_vars)

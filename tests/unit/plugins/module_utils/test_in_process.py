@@ -55,6 +55,13 @@ def test_arguments_are_validated_and_defaulted():
     assert in_process._CURRENT_RUN is None  # pylint: disable=protected-access
 
 
+def test_the_arguments_are_left_out_of_the_result_when_invocation_is_not_injected():
+    def behaviour(module):
+        module.exit_json(changed=False, invocation={'module_args': 'from the module'})
+    result = run_in_process(module_main(behaviour), ModuleRun('x.y.z', {'name': 'n'}, inject_invocation=False))
+    assert 'invocation' not in result
+
+
 def test_bad_arguments_fail_like_ansible_module():
     def behaviour(module):
         module.exit_json(changed=True)

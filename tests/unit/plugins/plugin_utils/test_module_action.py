@@ -13,6 +13,7 @@ from unittest import mock
 
 import pytest
 
+from ansible import constants as C
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 from ansible.utils.display import Display
@@ -119,6 +120,16 @@ def test_run_goes_in_process_or_the_classic_way():
     assert action.run(task_vars=dict(CONTROLLER))['how'] == 'in process'
     assert action.run(task_vars=dict(CONTROLLER, ansible_python_interpreter='/usr/bin/python3.999'))['how'] == 'classic'
     action._execute_module.assert_called_once()  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize('setting', ['true', 'false'])
+def test_the_arguments_reach_the_result_as_ansible_core_is_set_to_inject_them(monkeypatch, setting):
+    monkeypatch.setenv('ANSIBLE_INJECT_INVOCATION', setting)
+    injected = HarborModuleAction._inject_invocation({})  # pylint: disable=protected-access
+    if C.config.get_configuration_definition('INJECT_INVOCATION') is None:
+        assert injected is True  # ansible-core < 2.21 always returns them
+    else:
+        assert injected is (setting == 'true')
 
 
 def trusted(value):
