@@ -187,8 +187,7 @@ def test_no_secret_in_any_result_or_output(ways):
             assert secret not in way.output, secret[:3] + '...'
 
 
-def test_a_python_without_requests_runs_the_classic_way_and_says_what_is_missing(emulators, collections_dir,
-                                                                                     tmp_path_factory):
+def test_a_python_without_requests_runs_the_classic_way_and_says_what_is_missing(emulators, collections_dir, tmp_path_factory):
     """The controller's python runs the module in process; a venv without requests gets the classic path's message."""
     directory = tmp_path_factory.mktemp('bare-python')
     # A venv of the controller's own Python binary: the same real file, but none of the controller's packages.
