@@ -9,6 +9,9 @@ Every module of the collection talks to HTTP APIs and nothing else, so when its 
 action plugins call the module's main() in their own process, through ControllerModule, which stands in for
 AnsibleModule with the same argument validation, the same no_log masking and the same result shape. Outside
 such a run (a module shipped to a host as usual), build_module() returns a plain AnsibleModule.
+
+When a run must not happen in process (another interpreter, become, async...) is decided by the action plugin,
+plugins/plugin_utils/module_action.py.
 """
 
 from __future__ import annotations
@@ -18,14 +21,19 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
 from ansible.module_utils.errors import UnsupportedError
 
 # Set by run_in_process() for the duration of one module run; None otherwise.
 _CURRENT_RUN = None
 
 
-class ModuleExit(Exception):
-    """Raised by ControllerModule.exit_json and fail_json, carrying the module's (masked) result."""
+class ModuleExit(BaseException):
+    """Raised by ControllerModule.exit_json and fail_json, carrying the module's (masked) result.
+
+    A BaseException, like the SystemExit that AnsibleModule.exit_json raises, so that a module's own
+    `except Exception:` cannot swallow the exit and carry on as if exit_json had returned.
+    """
 
     def __init__(self, result):
         super().__init__(result.get('msg', ''))
@@ -35,14 +43,20 @@ class ModuleExit(Exception):
 class ModuleRun:
     """What the action plugin hands to the module: its arguments and the task's modes."""
 
-    def __init__(self, module_name, args, check_mode=False, diff=False, no_log=False):
+    def __init__(self, module_name, args, check_mode=False, diff=False, no_log=False, inject_invocation=True):
         self.module_name = module_name
         self.args = args
         self.check_mode = check_mode
         self.diff = diff
         self.no_log = no_log
+        # Whether the result carries the module's arguments as `invocation` (ansible-core's INJECT_INVOCATION).
+        self.inject_invocation = inject_invocation
         # The ControllerModule built for this run, once it exists: its no_log values mask any crash report.
         self.module = None
+        # How many warnings and deprecations ansible-core's module_utils store held before this run: see
+        # ControllerModule._finish.
+        self.warnings_before = 0
+        self.deprecations_before = 0
 
 
 class ControllerModule:
@@ -51,6 +65,7 @@ class ControllerModule:
     def __init__(self, argument_spec, run, supports_check_mode=False, mutually_exclusive=None, required_together=None,
                  required_one_of=None, required_if=None, required_by=None):
         self.argument_spec = argument_spec
+        self._run = run
         self._name = run.module_name
         self._warnings = []
         self.check_mode = run.check_mode
@@ -63,7 +78,9 @@ class ControllerModule:
                                                 required_together=required_together, required_one_of=required_one_of,
                                                 required_if=required_if, required_by=required_by)
         validation = validator.validate(run.args)
-        # AnsibleModule reads the same private attribute: the values of no_log options, to mask in every output.
+        # Private, and the only way: ValidationResult has no public accessor for the values of no_log options
+        # (nested ones included), and AnsibleModule itself reads this attribute. test_in_process.py checks it on
+        # every supported ansible-core.
         self.no_log_values = validation._no_log_values  # pylint: disable=protected-access
         self.params = validation.validated_parameters
         if validation.error_messages:
@@ -85,9 +102,20 @@ class ControllerModule:
         raise ModuleExit(self._finish(result))
 
     def _finish(self, result):
-        result.setdefault('invocation', {'module_args': self.params})
-        if self._warnings:
-            result['warnings'] = list(self._warnings)
+        if self._run.inject_invocation:
+            result.setdefault('invocation', {'module_args': self.params})
+        else:
+            result.pop('invocation', None)
+        # Validation reports aliases set twice and deprecated options through ansible-core's warn() and
+        # deprecate(). Up to ansible-core 2.18 those store the messages for the module to return, as the classic
+        # path does; from 2.19 on, inside the controller they go to the task's warnings directly and this store
+        # stays empty. The store outlives the run (loop items share the worker), hence only what this run added.
+        warnings = list(get_warning_messages()[self._run.warnings_before:]) + self._warnings
+        deprecations = list(get_deprecation_messages()[self._run.deprecations_before:])
+        if warnings:
+            result['warnings'] = warnings
+        if deprecations:
+            result['deprecations'] = deprecations
         return remove_values(result, self.no_log_values)
 
 
@@ -102,6 +130,8 @@ def run_in_process(main, run):
     """Call a module's main() for `run` and return its result, as the module would have printed it."""
     global _CURRENT_RUN  # pylint: disable=global-statement
     _CURRENT_RUN = run
+    run.warnings_before = len(get_warning_messages())
+    run.deprecations_before = len(get_deprecation_messages())
     try:
         main()
     except ModuleExit as outcome:

@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils import in_process
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import ModuleRun, build_module, run_in_process
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import (ControllerModule, ModuleRun, build_module,
+                                                                                    run_in_process)
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import patch_module_args
 
 SPEC = dict(
@@ -42,6 +45,12 @@ def test_after_a_controller_run_modules_are_plain_ansible_modules_again():
         assert type(build_module(SPEC)) is AnsibleModule  # pylint: disable=unidiomatic-typecheck
 
 
+def test_inside_a_controller_run_modules_are_controller_modules():
+    def behaviour(module):
+        module.exit_json(kind=type(module).__name__)
+    assert run_in_process(module_main(behaviour), ModuleRun('x.y.z', {'name': 'n'}))['kind'] == ControllerModule.__name__
+
+
 def test_arguments_are_validated_and_defaulted():
     def behaviour(module):
         module.exit_json(changed=False, params=dict(module.params), check=module.check_mode, diff=module._diff)
@@ -51,6 +60,13 @@ def test_arguments_are_validated_and_defaulted():
     assert result['check'] is True and result['diff'] is True
     assert result['invocation']['module_args']['name'] == 'n'
     assert in_process._CURRENT_RUN is None  # pylint: disable=protected-access
+
+
+def test_the_arguments_are_left_out_of_the_result_when_invocation_is_not_injected():
+    def behaviour(module):
+        module.exit_json(changed=False, invocation={'module_args': 'from the module'})
+    result = run_in_process(module_main(behaviour), ModuleRun('x.y.z', {'name': 'n'}, inject_invocation=False))
+    assert 'invocation' not in result
 
 
 def test_bad_arguments_fail_like_ansible_module():
@@ -74,6 +90,32 @@ def test_no_log_values_are_masked_everywhere_in_the_result():
     assert result['failed']
     assert 'S3cret-t0ken' not in repr(result)
     assert result['warnings'] == ['the token is ********']
+
+
+def test_nested_no_log_values_are_masked():
+    # The no_log values of suboptions come from ansible-core's private ValidationResult._no_log_values.
+    spec = dict(name=dict(type='str', required=True),
+                auth=dict(type='list', elements='dict', options=dict(user=dict(type='str'), key=dict(type='str', no_log=True))))
+
+    def main():
+        module = build_module(spec)
+        module.fail_json(msg='cannot log in with %s' % module.params['auth'][0]['key'])
+    result = run_in_process(main, ModuleRun('x.y.z', {'name': 'n', 'auth': [{'user': 'u', 'key': 'Nested-S3cret'}]}))
+    assert result['failed'] and result['msg'] == 'cannot log in with ********'
+    assert 'Nested-S3cret' not in repr(result)
+
+
+@pytest.mark.parametrize('ending', ['exit_json', 'fail_json'])
+def test_a_module_catching_every_exception_cannot_swallow_its_exit(ending):
+    # AnsibleModule's exit_json and fail_json raise SystemExit, which `except Exception` does not catch.
+    def behaviour(module):
+        try:
+            getattr(module, ending)(msg='first', step='first')
+        except Exception:  # pylint: disable=broad-exception-caught
+            module.exit_json(msg='swallowed', step='swallowed')
+    result = run_in_process(module_main(behaviour), ModuleRun('x.y.z', {'name': 'n'}))
+    assert result['step'] == 'first'
+    assert result.get('failed', False) is (ending == 'fail_json')
 
 
 def test_a_crash_is_reported_without_the_secret():
