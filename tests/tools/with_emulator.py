@@ -74,7 +74,9 @@ def start_emulator():
     if not os.path.isfile(EMULATOR):
         raise EmulatorError('%s does not exist yet' % os.path.relpath(EMULATOR))
     process = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped by stop_emulator()
-        [sys.executable, EMULATOR], stdout=subprocess.PIPE, text=True, start_new_session=True,
+        # --scanner: like most Harbor installations (Trivy), the emulator gets a default scanner, which
+        # harbor_scan_all_schedule needs.
+        [sys.executable, EMULATOR, '--scanner'], stdout=subprocess.PIPE, text=True, start_new_session=True,
     )
     try:
         line = read_first_line(process)
