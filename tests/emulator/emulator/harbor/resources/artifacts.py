@@ -78,6 +78,8 @@ def artifact_to_json(req, project, repo, artifact):
             "build_history": {"absolute": False, "href": base + "/build_history"},
             "vulnerabilities": {"absolute": False, "href": base + "/vulnerabilities"},
         }
+    for render in core.ARTIFACT_RENDERERS:
+        render(req, artifact, body)
     return body
 
 

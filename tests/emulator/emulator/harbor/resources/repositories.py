@@ -73,8 +73,22 @@ def check_tags_deletable(state, project, repo, artifact):
 
 def delete_artifact(state, project, repo, artifact):
     check_tags_deletable(state, project, repo, artifact)
+    drop_artifact(state, project, repo, artifact)
+
+
+def drop_artifact(state, project, repo, artifact):
+    """Remove an artifact with its tags and its accessories (Harbor deletes those with their subject),
+    and tell the hooks (the real registry deletes the manifest)."""
+    accessories = [acc for acc in state.rows("accessories") if acc["subject_artifact_id"] == artifact["id"]]
+    for accessory in accessories:
+        child = state.get("artifacts", accessory["artifact_id"])
+        if child is not None and child["id"] != artifact["id"]:
+            drop_artifact(state, project, repo, child)
+    state.delete_where("accessories", lambda acc: artifact["id"] in (acc["artifact_id"], acc["subject_artifact_id"]))
     state.delete_where("tags", lambda tag: tag["artifact_id"] == artifact["id"])
     state.delete("artifacts", artifact["id"])
+    for hook in core.ARTIFACT_DELETE_HOOKS:
+        hook(state, project, repo, artifact)
     touch(repo)
 
 
