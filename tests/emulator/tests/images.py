@@ -13,7 +13,7 @@ import tarfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # pylint: disable=wrong-import-position
-from emulator.scanner.oci import OCI_MANIFEST, RegistryClient, sha256_digest  # noqa: E402
+from emulator.scanner.oci import MANIFEST_ACCEPT, OCI_MANIFEST, RegistryClient, sha256_digest  # noqa: E402
 
 
 def dpkg_status(*packages):
@@ -61,12 +61,12 @@ def push_image(registry_url, username, password, repository, tag, layers, cafile
 
 
 def pull_manifest(registry_url, username, password, repository, reference, cafile=None):
-    """``(status, body)`` of a manifest GET as that user (the policies answer here)."""
+    """``(status, text)`` of a manifest GET as that user; for a refusal the text is ``CODE: message``."""
     client = RegistryClient.with_basic(registry_url, username, password, cafile=cafile)
-    from emulator.scanner.oci import MANIFEST_ACCEPT, RegistryError  # pylint: disable=import-outside-toplevel
-    try:
-        status, _headers, body = client.request("GET", "/v2/%s/manifests/%s" % (repository, reference),
-                                                "repository:%s:pull" % repository, headers={"Accept": MANIFEST_ACCEPT})
-    except RegistryError as exc:
-        return exc.status, str(exc)
-    return status, body.decode("utf-8")
+    status, _headers, body = client.request(
+        "GET", "/v2/%s/manifests/%s" % (repository, reference), "repository:%s:pull" % repository,
+        headers={"Accept": MANIFEST_ACCEPT}, expect=(200, 401, 403, 404, 412))
+    if status == 200:
+        return status, body.decode("utf-8")
+    error = json.loads(body)["errors"][0]
+    return status, "%s: %s" % (error["code"], error["message"])
