@@ -28,9 +28,12 @@ WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
 # the X.Y of a venv's interpreter, for ansible-test --python
 python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-TEST_STAGES := sanity units newest integration molecule scenarios demo lint emulator-tests
+TEST_STAGES := sanity units newest integration molecule scenarios demo lint emulator-tests registry-tests
 
-.PHONY: help venv venv-newest venv-bench stage sanity units newest integration molecule scenarios lint emulator-tests test demo bench clean
+# The OCI clients' pins and their build into TOOLS_CACHE (outside git): crane, oras, helm, cosign.
+include tests/registry/tools.mk
+
+.PHONY: help venv venv-newest venv-bench stage sanity units newest integration molecule scenarios lint emulator-tests registry-tests oci-clients test demo bench clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
@@ -45,6 +48,8 @@ help:
 	@echo 'make scenarios       the playbooks end to end: bootstrap, healing, rotation under load, teardown, ansible-runner'
 	@echo 'make lint            ansible-lint (production profile), antsibull-docs and antsibull-changelog lint'
 	@echo 'make emulator-tests  pytest tests/emulator/tests'
+	@echo 'make registry-tests  the seed guide flows on the emulator registry with real crane, oras, helm and cosign'
+	@echo 'make oci-clients     build those four (pinned in tests/registry/tools.mk) with Go into $(TOOLS_BIN)'
 	@echo 'make stage           copy the collection into $(COLLECTION)'
 	@echo 'make clean           remove build/, test output and caches (keeps the venvs)'
 
@@ -132,6 +137,16 @@ emulator-tests: venv
 	status=0; $(PY) -m pytest tests/emulator/tests -q -p no:cacheprovider || status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'emulator-tests: no tests collected yet'; status=0; fi; \
 	exit $$status
+
+# Pushes and pulls with the real clients against the emulator's registry (tests/registry). With CI=true a missing
+# client or registry fails the stage; otherwise those tests are skipped, and pytest -rs says why.
+registry-tests: venv
+	@if ! $(MAKE) --no-print-directory oci-clients; then \
+	  if [ "$${CI:-}" = true ]; then echo 'registry-tests: the OCI clients could not be built (see above)'; exit 1; fi; \
+	  echo 'registry-tests: SKIPPED, the OCI clients could not be built (see above; CI=true makes this a failure)'; \
+	  exit 0; \
+	fi
+	OCI_CLIENTS_BIN=$(TOOLS_BIN) $(PY) -m pytest tests/registry -q -rs -p no:cacheprovider
 
 # Runs every stage even after a failure, prints one line per stage, fails if any stage failed.
 test: venv
