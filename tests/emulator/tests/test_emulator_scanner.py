@@ -258,8 +258,8 @@ def test_registrations(scanning):
     assert scanning.get("/scanners/" + ident).json()["description"] == ""  # absent fields are cleared
     assert scanning.request("PATCH", "/scanners/" + ident, json={"is_default": True}).status_code == 200
     assert [item["name"] for item in scanning.get("/scanners").json() if item["is_default"]] == ["renamed"]
-    assert scanning.put("/scanners/" + ident, json={"name": "renamed", "url": other_url,
-                                                   "disabled": True}).status_code == 500
+    disabled_default = {"name": "renamed", "url": other_url, "disabled": True}
+    assert scanning.put("/scanners/" + ident, json=disabled_default).status_code == 500
     assert scanning.request("PATCH", "/scanners/" + own["uuid"], json={"is_default": True}).status_code == 200
     deleted = scanning.delete("/scanners/" + ident)
     assert deleted.status_code == 200 and deleted.json()["name"] == "renamed"

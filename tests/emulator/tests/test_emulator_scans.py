@@ -225,9 +225,8 @@ def test_pull_blocking(harbor):
     assert POLICY % (1, "vulnerability", "Medium") in pull(harbor, project, "vuln", "1")[1]
     assert harbor.put("/projects/%d" % pid, json={"metadata": {"severity": "high"}}).status_code == 200
     # An expired allowlist exempts nothing.
-    assert harbor.put("/projects/%d" % pid, json={"cve_allowlist": {"items": [{"cve_id": "CVE-2099-0001"}],
-                                                                     "expires_at": int(time.time()) - 60}}
-                      ).status_code == 200
+    expired = {"items": [{"cve_id": "CVE-2099-0001"}], "expires_at": int(time.time()) - 60}
+    assert harbor.put("/projects/%d" % pid, json={"cve_allowlist": expired}).status_code == 200
     assert pull(harbor, project, "vuln", "1")[0] == 412
     # With reuse_sys_cve_allowlist the system's list applies instead.
     assert harbor.put("/projects/%d" % pid, json={"metadata": {"reuse_sys_cve_allowlist": "true"}}).status_code == 200

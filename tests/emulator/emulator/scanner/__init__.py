@@ -190,4 +190,3 @@ class ScannerAdapter:
         limit = time.monotonic() - KEEP_SECONDS
         for ident in [ident for ident, job in self.jobs.items() if job.created < limit]:
             del self.jobs[ident]
-

@@ -229,8 +229,8 @@ def _run_job(emulator, report_uuid, registration, request, robot_credentials):
         with state.lock:
             report = _report_by_uuid(state, report_uuid)
             report["status"] = "Running"
-            _log(report, "scanning %s@%s with %s" % (request["artifact"]["repository"],
-                                                    request["artifact"]["digest"], registration["name"]))
+            artifact = request["artifact"]
+            _log(report, "scanning %s@%s with %s" % (artifact["repository"], artifact["digest"], registration["name"]))
         status, _headers, body = _adapter_call(registration, "POST", "/api/v1/scan", body=request,
                                                accept=SCAN_RESPONSE_TYPE)
         if status != 202:
