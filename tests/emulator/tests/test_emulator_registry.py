@@ -54,7 +54,9 @@ def test_v2_challenge_and_token(emulator):
     assert body["expires_in"] == 30 * 60
     access = claims_of(body["token"])["access"]
     # Harbor grants every action the caller may do, whatever was asked; nothing on a missing project.
-    assert access[0] == {"type": "repository", "name": "%s/app" % project, "actions": ["pull", "push", "delete"]}
+    # a system administrator may do everything, scanner-pull (which bypasses pull policies) included
+    assert access[0] == {"type": "repository", "name": "%s/app" % project,
+                         "actions": ["pull", "push", "delete", "scanner-pull"]}
     assert access[1]["actions"] == []
     bearer = {"Authorization": "Bearer " + body["token"]}
     assert requests.get(emulator.url + "/v2/", headers=bearer, timeout=10).status_code == 200
@@ -125,10 +127,10 @@ def test_chunked_upload_and_big_blob_stream(emulator):
 
 @needs_registry
 def test_robots_and_anonymous(emulator):
-    private, _ = emulator.create_project()
-    public, _ = emulator.create_project(metadata={"public": "true"})
+    private, _unused = emulator.create_project()
+    public, _unused = emulator.create_project(metadata={"public": "true"})
     pusher = OciClient(emulator.url, robot(emulator, private, PUSH))
-    answer, _digest, _ = pusher.push_image(private + "/api", "1.0")
+    answer, _digest, _unused = pusher.push_image(private + "/api", "1.0")
     assert answer.status_code == 201, answer.text
     admin = OciClient(emulator.url, emulator.admin)
     assert admin.push_image(public + "/api", "1.0")[0].status_code == 201
@@ -149,6 +151,9 @@ def test_robots_and_anonymous(emulator):
     assert denied.status_code == 401
     assert error_of(denied) == ("UNAUTHORIZED", "unauthorized to access repository: %s/api, action: pull" % private)
     assert anonymous.push_blob(public + "/api", b"nope").status_code == 401
+    missing = OciClient(emulator.url, emulator.admin).push_blob(unique("nowhere") + "/api", b"nope")
+    assert missing.status_code == 401 and error_of(missing)[0] == "UNAUTHORIZED"
+    assert error_of(missing)[1].endswith(" not found")
     # a system robot covering every project ("*") pushes anywhere
     system = emulator.seed(robots=[{"name": unique("sys"), "secret": "Robot-Secret1", "permissions": [
         {"kind": "project", "namespace": "*", "access": PUSH}]}])["robots"][0]
@@ -165,7 +170,7 @@ def test_robots_and_anonymous(emulator):
 
 @needs_registry
 def test_catalog_is_for_sysadmins(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     OciClient(emulator.url, emulator.admin).push_image(project + "/cat", "1")
     listed = requests.get(emulator.url + "/v2/_catalog", auth=emulator.admin, timeout=10)
     assert listed.status_code == 200 and project + "/cat" in listed.json()["repositories"]
@@ -176,7 +181,7 @@ def test_catalog_is_for_sysadmins(emulator):
 
 @needs_registry
 def test_request_log_has_v2_and_token(emulator):
-    project, _ = emulator.create_project()
+    project, _unused = emulator.create_project()
     requests.delete(emulator.url + "/_emulator/requests", timeout=10)
     OciClient(emulator.url, emulator.admin).push_image(project + "/logged", "1")
     log = requests.get(emulator.url + "/_emulator/requests", timeout=10).json()
@@ -199,3 +204,33 @@ def test_without_registry(tmp_path):
     finally:
         assert instance.stop() == 0
     assert "docker-registry" in instance.stderr_text
+
+
+@needs_registry
+def test_tls_push_and_pull(tls_emulator):
+    project, _unused = tls_emulator.create_project()
+    client = OciClient(tls_emulator.url, tls_emulator.admin, verify=tls_emulator.verify)
+    answer, digest, _body = client.push_image(project + "/secure", "1", chunked=True)
+    assert answer.status_code == 201, answer.text
+    assert answer.headers["Location"].startswith(tls_emulator.url + "/v2/")
+    challenge = requests.get(tls_emulator.url + "/v2/", verify=tls_emulator.verify, timeout=10)
+    assert challenge.headers["Www-Authenticate"].startswith('Bearer realm="%s/service/token"' % tls_emulator.url)
+    assert client.get_manifest(project + "/secure", "1").headers["Docker-Content-Digest"] == digest
+
+
+@needs_registry
+def test_state_file_keeps_the_content(tmp_path):
+    state = str(tmp_path / "state.json")
+    first = Emulator(["--state-file", state, "--admin-password", "Harbor12345"])
+    try:
+        project, _unused = first.create_project()
+        answer, digest, _body = OciClient(first.url, first.admin).push_image(project + "/kept", "1")
+        assert answer.status_code == 201
+    finally:
+        assert first.stop() == 0
+    second = Emulator(["--state-file", state, "--admin-password", "Harbor12345"])
+    try:
+        pulled = OciClient(second.url, second.admin).get_manifest(project + "/kept", "1")
+        assert pulled.status_code == 200 and pulled.headers["Docker-Content-Digest"] == digest
+    finally:
+        assert second.stop() == 0

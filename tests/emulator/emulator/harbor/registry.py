@@ -94,6 +94,9 @@ class RegistryProcess:
         self.process = None
         self.error = None
         self._ready = threading.Event()
+        self._client_lock = threading.Lock()
+        self._client = None
+        self.seeded_blobs = set()  # (repository, digest) already uploaded by seeding
 
     @property
     def available(self):
@@ -154,6 +157,7 @@ class RegistryProcess:
         raise RegistryUnavailable("%s did not answer within %.0f s" % (BINARY, timeout))
 
     def stop(self):
+        self.error = "the registry was stopped"
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -165,6 +169,7 @@ class RegistryProcess:
 
     def wipe(self):
         """Forget every repository (``/_emulator/reset``): the filesystem driver keeps no cache."""
+        self.seeded_blobs.clear()
         if os.path.isdir(self.storage):
             for entry in os.listdir(self.storage):
                 shutil.rmtree(os.path.join(self.storage, entry), ignore_errors=True)
@@ -174,15 +179,29 @@ class RegistryProcess:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
     def request(self, method, path, body=None, headers=None):
-        """A small buffered request (manifests, mounts, deletions): (status, headers, body)."""
-        conn = self.connection(timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            data = response.read()
-            return response.status, response.headers, data
-        finally:
-            conn.close()
+        """A small buffered request (manifests, mounts, deletions): (status, headers, body).
+
+        One kept-alive connection serves them all (seeding pushes hundreds of manifests); a
+        connection the registry closed meanwhile is reopened once.
+        """
+        with self._client_lock:
+            for attempt in (1, 2):
+                if self._client is None:
+                    self._client = self.connection(timeout=30)
+                try:
+                    self._client.request(method, path, body=body, headers=headers or {})
+                    response = self._client.getresponse()
+                    data = response.read()
+                    if response.will_close:
+                        self._client.close()
+                        self._client = None
+                    return response.status, response.headers, data
+                except (OSError, http.client.HTTPException):
+                    self._client.close()
+                    self._client = None
+                    if attempt == 2:
+                        raise
+        raise OSError("unreachable")
 
     def get_manifest(self, repository, reference):
         """(media type, bytes) of a manifest, or None."""

@@ -87,13 +87,15 @@ class TokenContext(core.SecurityContext):
         return self._subject
 
     def can_repository(self, project_name, action):
-        # v2token/context.go: a repository access grants the action on the project of its name.
+        # v2token/context.go: a repository access grants its actions on the project of its name; with
+        # several accesses in one project, the last one wins (a map keyed by project name).
+        granted = None
         for entry in self.access:
-            if entry.get("type") != "repository":
-                continue
-            if entry.get("name", "").split("/", 1)[0] == project_name and action in (entry.get("actions") or []):
-                return True
-        return False
+            if entry.get("type") == "repository" and entry.get("name", "").split("/", 1)[0] == project_name:
+                granted = set(entry.get("actions") or [])
+                if "*" in granted:
+                    granted |= {"pull", "push", "delete"}
+        return granted is not None and action in granted
 
     def can_catalog(self):
         return any(entry.get("type") == "registry" and entry.get("name") == "catalog" and entry.get("actions")
@@ -167,7 +169,7 @@ class Gateway:
         project = self.state.project_by_name(name.split("/", 1)[0]) if "/" in name else None
         granted = []
         if project is not None:
-            granted = [action for action in ("pull", "push", "delete")
+            granted = [action for action in ("pull", "push", "delete", "scanner-pull")
                        if security.can_project(self.state, project, "repository", action)]
         return {"type": kind, "name": name, "actions": granted}
 
@@ -250,6 +252,9 @@ class Gateway:
         with self.state.lock:
             security = self.security_of(req)
             refusal = self.authorise(req, security, name, action, mount_from)
+            if refusal is None and self.state.config.get("read_only") and req.method not in ("GET", "HEAD"):
+                # the readonly middleware covers /v2/ too
+                refusal = registry_error("DENIED", "The system is in read only mode. Any modification is prohibited.")
             if refusal is not None:
                 if req.stream is not None:
                     req.stream.drain()
@@ -258,9 +263,9 @@ class Gateway:
         if kind == "manifests":
             return self.manifest(req, security, project, name, rest)
         if kind == "tags" and rest == "list" and req.method == "GET":
-            return self.tags_list(req, project, name)
+            return self.tags_list(req, name)
         if kind == "referrers" and req.method == "GET":
-            return self.referrers(req, project, name, rest)
+            return self.referrers(req, name, rest)
         if kind == "blobs/uploads":
             return self.upload(req, project, name, rest)
         return self.proxy(req, req.raw_target)
@@ -276,7 +281,8 @@ class Gateway:
                 return self.unauthorized(req, "authorize header needed to send HEAD to repository", scopes)
             project = self.state.project_by_name(repo_name.split("/", 1)[0])
             if project is None:
-                return registry_error("NOT_FOUND", "project %s not found" % repo_name.split("/", 1)[0], 401, headers=[
+                # auth.go: the project lookup error is sent as an UNAUTHORIZED error with an empty challenge
+                return registry_error("UNAUTHORIZED", "project %s not found" % repo_name.split("/", 1)[0], headers=[
                     ("Docker-Distribution-Api-Version", "registry/2.0"), ("Www-Authenticate", "")])
             if not self.can(security, self.state, project, repo_action):
                 return self.unauthorized(req, "unauthorized to access repository: %s, action: %s" % (
@@ -321,7 +327,7 @@ class Gateway:
                     # REAL-HARBOR.md: a pusher's HEAD of a protected tag answers 412, which stops the re-push.
                     return registry_error("PRECONDITION", "Failed to process request due to '%s:%s' configured as "
                                           "immutable." % (short, reference))
-                if not is_accessory(state, artifact):
+                if not skip_policy_checking(req, security, state, project, artifact):
                     for policy in core.PULL_POLICIES:
                         # The caller matters: the scanner's robot may read what it must scan.
                         policy(state, project, repo, artifact, security=security)
@@ -334,8 +340,12 @@ class Gateway:
         if req.method == "DELETE":
             with state.lock:
                 repo = state.repository_by_name(name)
+                if not DIGEST_RE.match(reference):
+                    # manifest.go deleteManifest: no deletion by tag on /v2/
+                    return registry_error("UNSUPPORTED", "unsupported digest %s: invalid checksum digest format"
+                                          % reference)
                 artifact = find_by_reference(state, repo, reference)
-                if artifact is None or not DIGEST_RE.match(reference):
+                if artifact is None:
                     return registry_error("NOT_FOUND", "artifact %s@%s not found" % (name, reference), 404)
                 from .resources.repositories import delete_artifact  # pylint: disable=import-outside-toplevel
                 delete_artifact(state, project, repo, artifact)
@@ -369,20 +379,17 @@ class Gateway:
         if response.status != 201:
             return response
         with state.lock:
-            artifact = record_push(state, self.registry, project, name, reference, media_type, document, body, digest)
-            if document.get("subject"):
-                response.set_header("OCI-Subject", document["subject"].get("digest", ""))
-            if artifact is None:
-                return response
+            record_push(state, self.registry, project, name, reference, media_type, document, body, digest)
+        if isinstance(document.get("subject"), dict):
+            response.set_header("OCI-Subject", document["subject"].get("digest", ""))
         return response
 
-    def tags_list(self, req, project, name):
+    def tags_list(self, req, name):
         with self.state.lock:
             repo = self.state.repository_by_name(name)
             if repo is None:
                 return registry_error("NOT_FOUND", "repository %s not found" % name, 404)
             tags = sorted(tag["name"] for tag in self.state.rows("tags") if tag["repository_id"] == repo["id"])
-        del project
         last = req.arg("last")
         if last:
             tags = [tag for tag in tags if tag > last]
@@ -391,9 +398,8 @@ class Gateway:
             tags = tags[:int(count)]
         return Response(200, json.dumps({"name": name, "tags": tags}), content_type="application/json; charset=utf-8")
 
-    def referrers(self, req, project, name, reference):
+    def referrers(self, req, name, reference):
         """OCI referrers API from the accessories (src/server/registry/referrers.go)."""
-        del project
         wanted = req.arg("artifactType")
         manifests = []
         with self.state.lock:
@@ -556,8 +562,20 @@ def find_by_reference(state, repo, reference):
     return None
 
 
-def is_accessory(state, artifact):
-    return any(acc["artifact_id"] == artifact["id"] for acc in state.table("accessories").values())
+def skip_policy_checking(req, security, state, project, artifact):
+    """middleware/util.SkipPolicyChecking: with a bearer token, the scanner (``scanner-pull``) and
+    cosign or notation (User-Agent) holding ``push`` read anything, since they must pull the manifest
+    before pushing a signature; and signatures themselves are always readable."""
+    if isinstance(security, TokenContext):
+        agent = req.header("User-Agent") or ""
+        if security.can_repository(project["name"], "scanner-pull") or (
+                security.can_repository(project["name"], "push") and ("cosign" in agent or "notation" in agent)):
+            return True
+    for accessory in state.rows("accessories"):
+        if accessory["artifact_id"] == artifact["id"]:
+            # Harbor looks at the first accessory row of the artifact only
+            return accessory["type"] in ("signature.cosign", "signature.notation")
+    return False
 
 
 def record_pull(state, repo, artifact, tag_name):
@@ -632,7 +650,7 @@ def artifact_type_of(media_type, manifest_media_type, artifact_type):
     return found.group(1).upper() if found else "UNKNOWN"
 
 
-def record_push(state, registry, project, name, reference, media_type, document, body, digest):
+def record_push(state, registry, project, name, reference, media_type, document, body, digest, attrs=None):
     """What Harbor records on a successful manifest PUT: repository, artifact, tag, accessory."""
     # pylint: disable=import-outside-toplevel,too-many-locals
     from .resources.repositories import ensure_repository, push_artifact
@@ -669,15 +687,34 @@ def record_push(state, registry, project, name, reference, media_type, document,
         "digest": digest, "size": size, "media_type": artifact_media_type, "manifest_media_type": media_type,
         "type": artifact_type_of(artifact_media_type, media_type, document.get("artifactType") or ""),
         "tags": tags})
-    artifact.update({"real": True, "artifact_type": artifact_type, "annotations": annotations,
-                     "manifest_size": len(body), "blobs": blobs})
+    artifact.update({"real": True, "in_registry": True, "artifact_type": artifact_type, "annotations": annotations,
+                     "manifest_size": len(body), "blobs": blobs,
+                     "extra_attrs": extra_attrs(registry, name, artifact["type"], document) if attrs is None else attrs})
     if references:
         artifact["references"] = references
     _record_accessory(state, repo, artifact, name, reference, document)
     for hook in core.ARTIFACT_PUSH_HOOKS:
         hook(state, project, repo, artifact)
-    del registry
     return artifact
+
+
+def extra_attrs(registry, name, kind, document):
+    """The processors' AbstractMetadata: an image's config fields, a chart's metadata."""
+    config = document.get("config") or {}
+    if kind not in ("IMAGE", "CHART") or not config.get("digest") or int(config.get("size") or 0) > 1024 * 1024:
+        return {}
+    try:
+        status, _headers, data = registry.request("GET", "/v2/%s/blobs/%s" % (name, config["digest"]))
+        parsed = json.loads(data) if status == 200 else {}
+    except (OSError, ValueError):
+        parsed = {}
+    if not isinstance(parsed, dict):
+        return {}
+    if kind == "CHART":
+        return parsed
+    attrs = {key: parsed[key] for key in ("created", "author", "architecture", "variant", "os") if parsed.get(key)}
+    attrs["config"] = parsed.get("config") or {}
+    return attrs
 
 
 def _record_accessory(state, repo, artifact, name, reference, document):
@@ -729,7 +766,7 @@ def delete_from_registry(state, project, repo, artifact):
     """Deleting an artifact (API, retention, repository deletion) deletes its manifest in the registry."""
     del state, project
     registry = _REGISTRIES.get("current")
-    if registry is not None and registry.available and artifact.get("real"):
+    if registry is not None and registry.available and artifact.get("in_registry"):
         try:
             registry.delete_manifest(repo["name"], artifact["digest"])
         except OSError:
@@ -738,3 +775,118 @@ def delete_from_registry(state, project, repo, artifact):
 
 # The registry of the running emulator, for hooks that receive only the state.
 _REGISTRIES = {}
+
+
+def registry_of_emulator():
+    """The running registry when it is available, else None (API-only emulators, no package)."""
+    registry = _REGISTRIES.get("current")
+    if registry is None or not registry.available:
+        return None
+    try:
+        registry.wait_ready()
+    except RegistryUnavailable:
+        return None
+    return registry
+
+
+def copy_content(state, source_repo, artifact, project, destination_name):
+    """artifact controller copyDeeply on real content: children of an index first, the artifact, then its
+    accessories; blobs are mounted across repositories (or copied), manifests put by digest.
+
+    Returns the destination artifact, or None when the registry is unavailable (seeded artifacts).
+    """
+    registry = registry_of_emulator()
+    if registry is None or not artifact.get("in_registry"):
+        return None
+    destination = "%s/%s" % (project["name"], destination_name)
+    seen = set()
+
+    def copy_one(art, reference):
+        if art["id"] in seen:
+            return None
+        seen.add(art["id"])
+        fetched = registry.get_manifest(source_repo["name"], art["digest"])
+        if fetched is None:
+            raise core.not_found("artifact %s@%s not found" % (source_repo["name"], art["digest"]))
+        media_type, body = fetched
+        document = json.loads(body)
+        for child in art.get("references") or []:
+            child_art = state.get("artifacts", child["child_id"])
+            if child_art is not None:
+                copy_one(child_art, child_art["digest"])
+        for blob in art.get("blobs") or []:
+            if not registry.mount_blob(destination, source_repo["name"], blob):
+                raise core.internal_error()
+        if not registry.put_manifest(destination, art["digest"], media_type, body):
+            raise core.internal_error()
+        for blob in art.get("blobs") or []:
+            status, headers, _data = registry.request("HEAD", "/v2/%s/blobs/%s" % (destination, blob))
+            if status == 200:
+                add_project_blob(state, project, blob, int(headers.get("Content-Length") or 0))
+        copied = record_push(state, registry, project, destination, reference, media_type, document, body,
+                             art["digest"])
+        for accessory in [acc for acc in state.rows("accessories") if acc["subject_artifact_id"] == art["id"]]:
+            accessory_art = state.get("artifacts", accessory["artifact_id"])
+            if accessory_art is None:
+                continue
+            tags = [tag["name"] for tag in state.tags_of(accessory_art["id"])]
+            copy_one(accessory_art, tags[0] if tags else accessory_art["digest"])
+        return copied
+
+    return copy_one(artifact, artifact["digest"])
+
+
+def seed_push(state, project, repo, spec):
+    """``/_emulator/seed`` without a digest: push a real tiny image whose recorded size is the seeded one.
+
+    The artifact is served by /v2/ and copied, deleted and retained for real, while quotas and the
+    API keep counting the declared ``size`` (API-only tests rely on it).  Every seeded image shares
+    one config and one layer (uploaded once per repository); a random annotation makes each manifest
+    unique, so a seeded artifact costs one manifest PUT.  Returns None when the registry is unavailable.
+    """
+    registry = registry_of_emulator()
+    if registry is None:
+        return None
+    name = repo["name"]
+    for digest, data in SEED_BLOBS:
+        if (name, digest) not in registry.seeded_blobs:
+            if not registry.upload_blob(name, digest, data):
+                return None
+            registry.seeded_blobs.add((name, digest))
+    (config_digest, config), (layer_digest, layer) = SEED_BLOBS
+    document = {"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                "config": {"mediaType": IMAGE_CONFIGS[0], "digest": config_digest, "size": len(config)},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest,
+                            "size": len(layer)}],
+                "annotations": {"io.goharbor.emulator.seed": secrets.token_hex(16)}}
+    body = json.dumps(document, separators=(",", ":")).encode()
+    digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    if not registry.put_manifest(name, digest, OCI_MANIFEST, body):
+        return None
+    artifact = record_push(state, registry, project, name, digest, OCI_MANIFEST, document, body, digest,
+                           attrs={"architecture": "amd64", "os": "linux", "config": {}})
+    state.delete_where("blobs", lambda blob: blob["project_id"] == project["project_id"]
+                       and blob["digest"] in (digest, config_digest, layer_digest))
+    artifact.update({"real": False, "size": int(spec.get("size") or 0), "annotations": {}})
+    if spec.get("push_time"):
+        artifact["push_time"] = spec["push_time"]
+    if spec.get("pull_time"):
+        artifact["pull_time"] = spec["pull_time"]
+    return artifact
+
+
+def _seed_blobs():
+    layer = b"harbor emulator seeded layer\n"
+    config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {
+        "type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}},
+        separators=(",", ":")).encode()
+    return [("sha256:" + hashlib.sha256(data).hexdigest(), data) for data in (config, layer)]
+
+
+SEED_BLOBS = _seed_blobs()
+
+
+@core.on_project_delete
+def forget_project_blobs(req, project):
+    """The project's blob associations go with it (the registry's blobs stay until a GC, as in Harbor)."""
+    req.state.delete_where("blobs", lambda blob: blob["project_id"] == project["project_id"])
