@@ -152,7 +152,7 @@ emulator-tests: venv registry
 
 # Pushes and pulls with the real clients against the emulator's registry (tests/registry). With CI=true a missing
 # client or registry fails the stage; otherwise those tests are skipped, and pytest -rs says why.
-registry-tests: venv
+registry-tests: venv registry
 	@if ! $(MAKE) --no-print-directory oci-clients; then \
 	  if [ "$${CI:-}" = true ]; then echo 'registry-tests: the OCI clients could not be built (see above)'; exit 1; fi; \
 	  echo 'registry-tests: SKIPPED, the OCI clients could not be built (see above; CI=true makes this a failure)'; \

@@ -68,9 +68,10 @@ def test_the_ci_robot_pushes_an_image_listed_with_its_digest_and_tag(setup, clie
 
 
 def test_the_pull_secret_as_the_cluster_holds_it_pulls_the_image(setup, clients, puller, pushed):
-    usernames = [entry.get('username') for entry in json.load(
-        open(os.path.join(puller.directory, 'config.json'), encoding='utf-8'))['auths'].values()]
-    assert usernames == ['robot$payments+pull-dev']
+    with open(os.path.join(puller.directory, 'config.json'), encoding='utf-8') as handle:
+        auths = json.load(handle)['auths']
+    assert list(auths) == [clients.registry]
+    assert [entry.get('username') for entry in auths.values()] == ['robot$payments+pull-dev']
     run = clients.pull('payments/api', '1.0.0', puller)
     assert run.ok, run
     run = clients.pull('payments/api', pushed, puller)
@@ -131,6 +132,7 @@ def test_a_helm_chart_pushed_by_ci_is_pulled_by_the_cluster(setup, clients, ci, 
     assert [tag['name'] for tag in artifacts[0]['tags']] == ['0.1.0']
 
     destination = os.path.join(clients.workdir, 'pulled-charts')
+    os.makedirs(destination)
     run = clients.run('helm', 'pull', 'oci://%s/payments/charts/myapp' % clients.registry, '--version', '0.1.0',
                       '--plain-http', '--destination', destination, identity=puller)
     assert run.ok, run
