@@ -332,3 +332,28 @@ def test_scan_rbac(harbor):
     assert harbor.post("/projects/%s/repositories/app/artifacts/1/scan" % project, auth=None).status_code == 401
     assert harbor.put("/system/CVEAllowlist", json={"items": []}, auth=creds).status_code == 403
     assert harbor.get("/system/CVEAllowlist", auth=None).status_code == 401
+
+
+def test_image_index(harbor):
+    """An index is scanned through its children; its overview merges theirs; once scanned it is not blocked."""
+    project, _pid = harbor.create_project(metadata={"prevent_vul": "true", "severity": "high"})
+    amd64 = push(harbor, project, "multi", "amd64", HIGH)
+    arm64 = push(harbor, project, "multi", "arm64", ("bash", "5.2-1"))
+    client = RegistryClient.with_basic(harbor.url, "admin", PASSWORD)
+    sizes = {digest: len(client.get_manifest(project + "/multi", digest)[2]) for digest in (amd64, arm64)}
+    index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest, "size": sizes[digest],
+         "platform": {"os": "linux", "architecture": arch}} for digest, arch in ((amd64, "amd64"), (arm64, "arm64"))]})
+    client.push_manifest(project + "/multi", "1.0", index.encode(), "application/vnd.oci.image.index.v1+json")
+    assert pull(harbor, project, "multi", "1.0")[1].startswith(
+        "PROJECTPOLICYVIOLATION: current image without vulnerability scanning")
+    assert scan(harbor, project, "multi", "1.0").status_code == 202
+    overview = wait_for(harbor, project, "multi", "1.0")["scan_overview"][VULN]
+    assert overview["scan_status"] == "Success" and overview["severity"] == "High"
+    assert overview["summary"] == {"total": 1, "fixable": 1, "summary": {"High": 1}}
+    log = harbor.get("/projects/%s/repositories/multi/artifacts/1.0/scan/%s/log" % (project, overview["report_id"]))
+    assert log.text.count("---------- Logs of report") == 2
+    # The index passes; its vulnerable child does not.
+    assert pull(harbor, project, "multi", "1.0")[0] == 200
+    assert pull(harbor, project, "multi", amd64)[0] == 412
+    assert pull(harbor, project, "multi", arm64)[0] == 200

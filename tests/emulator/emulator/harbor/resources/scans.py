@@ -20,6 +20,7 @@ job service does.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -30,7 +31,7 @@ import uuid
 from .. import core
 from ...scanner.oci import OCI_MANIFEST, RegistryClient, RegistryError
 from . import robots as robot_accounts
-from .scanners import _auth_headers, fetch_metadata, produces, registration_of_project, default_registration
+from .scanners import _auth_headers, default_registration, fetch_metadata, produces, registration_of_project
 
 VULN_REPORT = "application/vnd.security.vulnerability.report; version=1.1"
 NATIVE_REPORT = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0"
@@ -105,11 +106,26 @@ def _scanner_robot(state, project, registration, scan_type):
     return robot, robot_accounts.prefix_of(state) + name, secret
 
 
+def scan_targets(state, metadata, artifact):
+    """collectScanningArtifacts: the artifact itself when the scanner takes it, else its scannable children
+    (an image index), walked recursively; accessories are never scanned."""
+    if scannable(state, metadata, artifact):
+        return [artifact]
+    if metadata is None or is_accessory(state, artifact):
+        return []
+    targets = []
+    for reference in artifact.get("references") or []:
+        child = state.get("artifacts", reference.get("child_id"))
+        if child is not None:
+            targets.extend(scan_targets(state, metadata, child))
+    return targets
+
+
 def start_scan(emulator, project, repo, artifact, scan_type=VULNERABILITY, trigger="MANUAL", tag=None,
                from_event=False, execution_id=None):
-    """basicController.Scan (in the state lock): checks, placeholders, robot, then the job thread.
+    """basicController.Scan (in the state lock): checks, placeholders, robots, then one job per scanned artifact.
 
-    Returns the report record, or None when an event-triggered scan finds nothing scannable.
+    Returns the report records, or [] when an event-triggered scan finds nothing scannable.
     """
     state = emulator.state
     registration = registration_of_project(state, project["project_id"])
@@ -117,29 +133,22 @@ def start_scan(emulator, project, repo, artifact, scan_type=VULNERABILITY, trigg
         raise core.precondition("no available scanner for project: %d" % project["project_id"])
     if registration["disabled"]:
         raise core.precondition("scanner %s is deactivated" % registration["name"])
-    try:
-        metadata = fetch_metadata(registration)
-    except core.HarborError:
-        metadata = None  # an unhealthy scanner makes nothing scannable
-    if not scannable(state, metadata, artifact):
+    metadata = cached_metadata(registration)
+    targets = scan_targets(state, metadata, artifact)
+    if not targets:
         if from_event:
-            return None
+            return []
         raise core.bad_request("the configured scanner %s does not support scanning artifact with mime type %s"
                                % (registration["name"], artifact.get("manifest_media_type")))
-    mime_types = produces(metadata, artifact["manifest_media_type"], scan_type)
-    if not mime_types:
-        raise core.internal_error()  # "no mime types to make report placeholders"
-    for old in reports_of(state, artifact["id"], scan_type):
-        if old["status"] not in FINAL:
-            if scan_type == SBOM:
-                raise core.conflict("a previous sbom generate process is running")
-            raise core.conflict("a previous scan process is %s" % old["status"])
-    state.delete_where("scan_reports", lambda old: old["artifact_id"] == artifact["id"]
-                       and old["scan_type"] == scan_type)
-    if scan_type == SBOM:
-        _delete_sbom_accessories(emulator, artifact)
-    mime_type = VULN_REPORT if VULN_REPORT in mime_types else mime_types[0]
-    robot, robot_name, secret = _scanner_robot(state, project, registration, scan_type)
+    conflicts = []
+    for target in targets:
+        for old in reports_of(state, target["id"], scan_type):
+            if old["status"] not in FINAL:
+                conflicts.append(core.conflict("a previous sbom generate process is running" if scan_type == SBOM
+                                               else "a previous scan process is %s" % old["status"]))
+                break
+    if len(conflicts) == len(targets):
+        raise conflicts[0]
     stamp = core.now_iso()
     if execution_id is None:
         execution_id = state.insert("scan_executions", {
@@ -149,9 +158,30 @@ def start_scan(emulator, project, repo, artifact, scan_type=VULNERABILITY, trigg
                                          "repository_name": repo["name"], "digest": artifact["digest"]},
                             "scanner": {"id": registration["id"], "name": registration["name"]},
                             "enabled_capabilities": {"type": scan_type}}})
+    reports = []
+    for target in targets:
+        if any(old["status"] not in FINAL for old in reports_of(state, target["id"], scan_type)):
+            continue  # that child's running scan goes on; the others start
+        mime_types = produces(metadata, target["manifest_media_type"], scan_type)
+        if not mime_types:
+            raise core.internal_error()  # "no mime types to make report placeholders"
+        state.delete_where("scan_reports", lambda old, ident=target["id"]: old["artifact_id"] == ident
+                           and old["scan_type"] == scan_type)
+        if scan_type == SBOM:
+            _delete_sbom_accessories(emulator, target)
+        reports.append(_launch(emulator, project, repo, target, registration, scan_type, mime_types, execution_id,
+                               tag if target is artifact else None))
+    return reports
+
+
+def _launch(emulator, project, repo, artifact, registration, scan_type, mime_types, execution_id, tag):
+    """launchScanJob: the report placeholder, a robot for the job, the scan request, the job thread."""
+    state = emulator.state
+    mime_type = VULN_REPORT if VULN_REPORT in mime_types else mime_types[0]
+    robot, robot_name, secret = _scanner_robot(state, project, registration, scan_type)
     report = {"uuid": str(uuid.uuid4()), "artifact_id": artifact["id"], "project_id": project["project_id"],
               "repository": repo["name"], "digest": artifact["digest"], "registration_uuid": registration["uuid"],
-              "scan_type": scan_type, "mime_type": mime_type, "status": "Pending", "start_time": stamp,
+              "scan_type": scan_type, "mime_type": mime_type, "status": "Pending", "start_time": core.now_iso(),
               "end_time": ZERO_TIME, "report": None, "summary": None, "execution_id": execution_id,
               "robot_id": robot["id"], "log": [], "stop": False}
     state.insert("scan_reports", report)
@@ -170,8 +200,26 @@ def start_scan(emulator, project, repo, artifact, scan_type=VULNERABILITY, trigg
     return report
 
 
+# Harbor caches the adapters' metadata (getScannerAdapterMetadataWithCache); listings and pulls use it.
+METADATA_CACHE_SECONDS = 2
+_METADATA_CACHE = {}
+
+
+def cached_metadata(registration):
+    """The adapter's metadata, or None when it does not answer (an unhealthy scanner scans nothing)."""
+    key = (registration["uuid"], registration["url"])
+    hit = _METADATA_CACHE.get(key)
+    if hit is not None and time.monotonic() - hit[0] < METADATA_CACHE_SECONDS:
+        return hit[1]
+    try:
+        metadata = fetch_metadata(registration)
+    except core.HarborError:
+        metadata = None
+    _METADATA_CACHE[key] = (time.monotonic(), metadata)
+    return metadata
+
+
 def _basic(username, password):
-    import base64  # pylint: disable=import-outside-toplevel
     return base64.b64encode(("%s:%s" % (username, password)).encode("utf-8")).decode("ascii")
 
 
@@ -375,6 +423,59 @@ def sbom_summary(report):
     return body
 
 
+def merge_summaries(summaries):
+    """NativeReportSummary.Merge: an index's overview from its children's (ids joined, counts added)."""
+    merged = dict(summaries[0])
+    order = ("Running", "Stopped", "Success")
+    for other in summaries[1:]:
+        statuses = (merged["scan_status"], other["scan_status"])
+        merged["scan_status"] = next((status for status in order if status in statuses), statuses[0])
+        merged["start_time"] = min(merged["start_time"], other["start_time"])
+        merged["end_time"] = max(merged["end_time"], other["end_time"])
+        merged["report_id"] = base64.b64encode(("%s|%s" % (_report_ids(merged["report_id"]), other["report_id"])
+                                                ).encode()).decode()
+        if merged.get("summary") is not None or other.get("summary") is not None:
+            mine, theirs = merged.get("summary") or {}, other.get("summary") or {}
+            counts = dict(mine.get("summary") or {})
+            for severity, count in (theirs.get("summary") or {}).items():
+                counts[severity] = counts.get(severity, 0) + count
+            merged["summary"] = {"total": mine.get("total", 0) + theirs.get("total", 0),
+                                 "fixable": mine.get("fixable", 0) + theirs.get("fixable", 0), "summary": counts}
+            severities = [value for value in (merged.get("severity"), other.get("severity")) if value]
+            merged["severity"] = max(severities, key=lambda value: SEVERITY_CODE.get(value, 99)) if severities else ""
+        merged["scanner"] = merged.get("scanner") or other.get("scanner")
+    if len(summaries) > 1:
+        done = sum(1 for summary in summaries if summary["complete_percent"] == 100)
+        merged["complete_percent"] = done * 100 // len(summaries)
+        merged["duration"] = max(int((core.parse_time(merged["end_time"]) - core.parse_time(merged["start_time"])
+                                      ).total_seconds()), 0) if merged["end_time"] != ZERO_TIME else 0
+    return {key: value for key, value in merged.items() if value is not None or key == "summary"}
+
+
+def _report_ids(value):
+    """vuln.ParseReportIDs: a merged id is base64 of ``id|id``; a plain uuid is itself."""
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return value
+    return decoded if "|" in decoded else value
+
+
+def target_reports(state, artifact, scan_type, registration):
+    """The reports of everything a scan of ``artifact`` covers; None when one of them was never scanned."""
+    targets = scan_targets(state, cached_metadata(registration), artifact)
+    if not targets:
+        return None
+    found = []
+    for target in targets:
+        reports = [report for report in reports_of(state, target["id"], scan_type)
+                   if report["registration_uuid"] == registration["uuid"]]
+        if not reports:
+            return None
+        found.append(reports[0])
+    return found
+
+
 @core.artifact_renderer
 def add_overviews(req, artifact, body):
     """``with_scan_overview`` / ``with_sbom_overview``: only for artifacts the project's scanner can scan."""
@@ -385,13 +486,17 @@ def add_overviews(req, artifact, body):
     registration = registration_of_project(state, artifact["project_id"])
     if registration is None:
         return
-    for report in reports_of(state, artifact["id"]):
-        if report["registration_uuid"] != registration["uuid"]:
-            continue
-        if wants_vuln and report["scan_type"] == VULNERABILITY:
-            body["scan_overview"] = {report["mime_type"]: vulnerability_summary(report)}
-        if wants_sbom and report["scan_type"] == SBOM and sbom_supported(state):
-            body["sbom_overview"] = sbom_summary(report)
+    body.pop("scan_overview", None)
+    if wants_vuln:
+        reports = target_reports(state, artifact, VULNERABILITY, registration)
+        if reports:
+            body["scan_overview"] = {reports[0]["mime_type"]: merge_summaries(
+                [vulnerability_summary(report) for report in reports])}
+    if wants_sbom and sbom_supported(state):
+        reports = [report for report in reports_of(state, artifact["id"], SBOM)
+                   if report["registration_uuid"] == registration["uuid"]]
+        if reports:
+            body["sbom_overview"] = sbom_summary(reports[0])
 
 
 # --------------------------------------------------------------------------
@@ -432,11 +537,12 @@ def stop_scan(req):
     scan_type = _scan_type(req)
     core.require_project_access(req, req.params["project"], "stop", "sbom" if scan_type == SBOM else "scan")
     _project, _repo, artifact = _artifact(req)
-    reports = reports_of(req.state, artifact["id"], scan_type)
-    if not reports:
+    executions = [execution for execution in req.state.rows("scan_executions")
+                  if execution.get("artifact_id") == artifact["id"] and execution["vendor_type"] == VENDOR_TYPES[scan_type]]
+    if not executions:
         raise core.bad_request("no scan job for artifact digest=%s" % artifact["digest"])
-    for report in reports:
-        if report["status"] not in FINAL:
+    for report in req.state.rows("scan_reports"):
+        if report["execution_id"] == executions[-1]["id"] and report["status"] not in FINAL:
             report["stop"] = True
     return core.ok(202)
 
@@ -445,12 +551,21 @@ def stop_scan(req):
 def get_report_log(req):
     core.require_project_access(req, req.params["project"], "read", "scan")
     _project, _repo, artifact = _artifact(req)
-    for report in reports_of(req.state, artifact["id"]):
-        if report["uuid"] == req.params["report"]:
-            from ...http import Response  # pylint: disable=import-outside-toplevel
-            return Response(200, "".join(line + "\n" for line in report["log"]),
-                            content_type="text/plain; charset=utf-8")
-    raise core.not_found("report with uuid %s does not exist" % req.params["report"])
+    # An index's overview names its children's reports in one id (base64 of "id|id").
+    wanted = _report_ids(req.params["report"]).split("|")
+    covered = {target["id"] for target in scan_targets(
+        req.state, cached_metadata(registration_of_project(req.state, artifact["project_id"]) or {}), artifact)}
+    found = {report["uuid"]: report for report in req.state.rows("scan_reports")
+             if report["uuid"] in wanted and (report["artifact_id"] in covered or report["artifact_id"] == artifact["id"])}
+    if not found:
+        raise core.not_found("report with uuid %s does not exist" % req.params["report"])
+    parts = []
+    for ident in wanted:
+        if ident in found:
+            text = "".join(line + "\n" for line in found[ident]["log"])
+            parts.append(text if len(found) == 1 else "---------- Logs of report %s ----------\n%s" % (ident, text))
+    from ...http import Response  # pylint: disable=import-outside-toplevel
+    return Response(200, "\n\n\n\n".join(parts), content_type="text/plain; charset=utf-8")
 
 
 @core.route("GET", ARTIFACT_PATH + r"/additions/vulnerabilities")
@@ -496,21 +611,18 @@ def check_vulnerable(state, project, repo, artifact, security=None):
     registration = registration_of_project(state, project["project_id"])
     if registration is None:
         return  # nothing is scannable without a scanner (REAL-HARBOR.md: never-scanned pulls pass)
-    try:
-        metadata = fetch_metadata(registration)
-    except core.HarborError:
-        metadata = None
-    if not scannable(state, metadata, artifact):
+    if not scan_targets(state, cached_metadata(registration), artifact):
         return
     severity = _project_severity(project)
-    reports = [report for report in reports_of(state, artifact["id"], VULNERABILITY)
-               if report["registration_uuid"] == registration["uuid"]]
+    reports = target_reports(state, artifact, VULNERABILITY, registration)
     if not reports:
         raise core.HarborError("PROJECTPOLICYVIOLATION", (
             "current image without vulnerability scanning cannot be pulled due to configured policy in 'Prevent "
             "images with vulnerability severity of \"%s\" or higher from running.' To continue with pull, please "
             "contact your project administrator for help.") % severity)
-    status = reports[0]["status"]
+    if artifact.get("references") and artifact.get("type") == "IMAGE":
+        return  # an image index is not checked once scanned; its children are, when pulled
+    status = merge_summaries([vulnerability_summary(report) for report in reports])["scan_status"]
     if status != "Success":
         raise core.HarborError("PROJECTPOLICYVIOLATION", (
             "current image with \"%s\" status of vulnerability scanning cannot be pulled due to configured policy "
@@ -518,7 +630,8 @@ def check_vulnerable(state, project, repo, artifact, security=None):
             "pull, please contact your project administrator for help.") % (status, severity))
     allowlist, expired = effective_allowlist(state, project)
     count, highest = 0, None
-    for item in (reports[0]["report"] or {}).get("vulnerabilities") or []:
+    items = [item for report in reports for item in (report["report"] or {}).get("vulnerabilities") or []]
+    for item in items:
         if not expired and item["id"] in allowlist:
             continue
         count += 1
