@@ -675,6 +675,12 @@ EMULATORS = {}
 
 def attach(emulator):
     EMULATORS[id(emulator.state)] = emulator
+    # A state file may hold scans whose job died with the previous process: they failed.
+    for report in emulator.state.rows("scan_reports"):
+        if report["status"] not in FINAL:
+            report["status"], report["end_time"] = "Error", core.now_iso()
+            report["log"].append("the emulator stopped while this scan ran")
+            _finish_execution(emulator.state, report["execution_id"])
 
 
 # -- scan all -------------------------------------------------------------------------------------------
