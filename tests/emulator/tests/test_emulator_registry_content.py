@@ -338,3 +338,18 @@ def test_read_only_mode_denies_pushes(fresh_emulator):
     assert refused.status_code == 403
     assert error_of(refused) == ("DENIED", "The system is in read only mode. Any modification is prohibited.")
     assert client.get_manifest(project + "/ro", digest).status_code == 200
+
+
+def test_copy_of_an_index_brings_its_children(emulator):
+    source, _pid = emulator.create_project()
+    target, _pid = emulator.create_project()
+    client = OciClient(emulator.url, emulator.admin)
+    amd, amd_body = push(emulator, source + "/multi")
+    answer, index = client.push_index(source + "/multi", "2.0", [(amd, amd_body, {"architecture": "amd64", "os": "linux"})])
+    assert answer.status_code == 201
+    copied = emulator.post("/projects/%s/repositories/multi/artifacts" % target, params={"from": "%s/multi:2.0" % source})
+    assert copied.status_code == 201, copied.text
+    got = artifact(emulator, target, "multi", "2.0")
+    assert got["digest"] == index and [ref["child_digest"] for ref in got["references"]] == [amd]
+    assert client.get_manifest(target + "/multi", "2.0").status_code == 200
+    assert client.get_manifest(target + "/multi", amd).content == amd_body
