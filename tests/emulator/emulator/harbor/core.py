@@ -119,8 +119,7 @@ def on_artifact_delete(func):
 
 
 def pull_policy(func):
-    """``func(state, project, repository, artifact, security=...) -> None`` checks a manifest ``GET``/``HEAD``
-    on ``/v2/``; ``security`` is the caller's context (the scanner's robot is let through).
+    """``func(state, project, repository, artifact) -> None`` checks a manifest ``GET``/``HEAD`` on ``/v2/``.
 
     Raise a ``HarborError`` to refuse (e.g. ``HarborError("PROJECTPOLICYVIOLATION", ...)``, 412).
     Runs after authorisation, in the state lock, for every caller except when ``artifact`` is an

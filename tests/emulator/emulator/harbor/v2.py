@@ -329,8 +329,7 @@ class Gateway:
                                           "immutable." % (short, reference))
                 if not skip_policy_checking(req, security, state, project, artifact):
                     for policy in core.PULL_POLICIES:
-                        # The caller matters: the scanner's robot may read what it must scan.
-                        policy(state, project, repo, artifact, security=security)
+                        policy(state, project, repo, artifact)
                 digest = artifact["digest"]
             response = self.proxy(req, "/v2/%s/manifests/%s" % (name, digest))
             if req.method == "GET" and response.status == 200:
@@ -750,9 +749,9 @@ def _record_accessory(state, repo, artifact, name, reference, document):
 
 
 @core.pull_policy
-def cosign_policy(state, project, repo, artifact, security=None):
+def cosign_policy(state, project, repo, artifact):
     """contenttrust.ContentTrust: with ``enable_content_trust_cosign`` only signed artifacts are served."""
-    del repo, security
+    del repo
     if (project.get("metadata") or {}).get("enable_content_trust_cosign") != "true":
         return
     for accessory in state.table("accessories").values():

@@ -486,7 +486,6 @@ def add_overviews(req, artifact, body):
     registration = registration_of_project(state, artifact["project_id"])
     if registration is None:
         return
-    body.pop("scan_overview", None)
     if wants_vuln:
         reports = target_reports(state, artifact, VULNERABILITY, registration)
         if reports:
@@ -599,13 +598,13 @@ def _project_severity(project):
     return value if value in ("None", "Low", "Medium", "High", "Critical") else "Unknown"
 
 
-def check_vulnerable(state, project, repo, artifact, security=None):
+def check_vulnerable(state, project, repo, artifact):
     """vulnerable.Middleware: refuse the manifest pull of an artifact the policy forbids.
 
     The gateway already let through what util.SkipPolicyChecking skips: a token with ``scanner-pull``
     (the scan job's robot, and a sysadmin, whose token carries every action) and signatures.
     """
-    del repo, security
+    del repo
     if (project.get("metadata") or {}).get("prevent_vul") != "true":
         return
     registration = registration_of_project(state, project["project_id"])
