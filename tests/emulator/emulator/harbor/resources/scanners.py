@@ -165,7 +165,7 @@ def _metadata_or_none(registration):
         return None
 
 
-def _validate(body, registration):
+def _validate(registration):
     """Registration.Validate (the URL check keeps lib.ValidateHTTPURL's shape)."""
     if not registration["name"]:
         raise core.bad_request("missing registration name")
@@ -182,7 +182,6 @@ def _validate(body, registration):
         raise core.bad_request("auth type %s is not supported" % registration["auth"])
     if registration["auth"] and not registration["access_credential"]:
         raise core.bad_request("access_credential is required for auth type %s" % registration["auth"])
-    del body
 
 
 def _from_body(body, registration):
@@ -250,7 +249,7 @@ def create_scanner(req):
     body = req.body if isinstance(req.body, dict) else {}
     registration = {}
     _from_body(body, registration)
-    _validate(body, registration)
+    _validate(registration)
     if registration["name"] in RESERVED_NAMES:
         raise core.bad_request('name "%s" is reserved, please try a different name' % registration["name"])
     fetch_metadata(registration)
@@ -296,7 +295,7 @@ def update_scanner(req):
     _from_body(body, updated)
     if not updated["access_credential"] and updated["auth"] in AUTH_TYPES:
         updated["access_credential"] = registration["access_credential"]
-    _validate(body, updated)
+    _validate(updated)
     if updated["is_default"] and updated["disabled"]:
         raise core.internal_error()  # "default registration ... can not be marked to deactivated", unwrapped
     if updated["name"] in RESERVED_NAMES:
@@ -336,7 +335,7 @@ def ping_scanner(req):
     body = req.body if isinstance(req.body, dict) else {}
     registration = {}
     _from_body(body, registration)
-    _validate(body, registration)
+    _validate(registration)
     fetch_metadata(registration)
     return core.ok()
 
