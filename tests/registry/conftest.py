@@ -184,7 +184,7 @@ def clients_built():
 
 
 @pytest.fixture(scope='module')
-def clients(emulators, clients_built, tmp_path_factory):  # pylint: disable=redefined-outer-name,unused-argument
+def clients(clients_built, emulators, tmp_path_factory):  # pylint: disable=redefined-outer-name,unused-argument
     """The clients, once the emulator's registry answers (it is a child process that may be missing)."""
     response = requests.get(emulators.harbor_url + '/v2/', timeout=10, verify=emulators.harbor_ca or True)
     if response.status_code == 503:
