@@ -357,3 +357,17 @@ def test_image_index(harbor):
     assert pull(harbor, project, "multi", "1.0")[0] == 200
     assert pull(harbor, project, "multi", amd64)[0] == 412
     assert pull(harbor, project, "multi", arm64)[0] == 200
+
+
+def test_scans_over_tls():
+    """With --tls the adapter pulls over HTTPS trusting the emulator's CA, and the job pushes the SBOM the same way."""
+    emulator = Emulator(["--scanner", "--tls", "--admin-password", PASSWORD])
+    try:
+        project, _pid = emulator.create_project(metadata={"auto_scan": "true", "auto_sbom_generation": "true"})
+        push_image(emulator.url, "admin", PASSWORD, project + "/app", "1",
+                   [layer({"var/lib/dpkg/status": dpkg_status(HIGH)})], cafile=emulator.verify)
+        assert wait_for(emulator, project, "app", "1")["scan_overview"][VULN]["severity"] == "High"
+        sbom = wait_for(emulator, project, "app", "1", key="sbom_overview")["sbom_overview"]
+        assert sbom["scan_status"] == "Success" and sbom["sbom_digest"].startswith("sha256:")
+    finally:
+        assert emulator.stop() == 0
