@@ -34,8 +34,6 @@ from . import robots as robot_accounts
 from .scanners import _auth_headers, default_registration, fetch_metadata, produces, registration_of_project
 
 VULN_REPORT = "application/vnd.security.vulnerability.report; version=1.1"
-NATIVE_REPORT = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0"
-SBOM_REPORT = "application/vnd.security.sbom.report+json; version=1.0"
 SCAN_REQUEST_TYPE = "application/vnd.scanner.adapter.scan.request+json; version=1.0"
 SCAN_RESPONSE_TYPE = "application/vnd.scanner.adapter.scan.response+json; version=1.0"
 HARBOR_SBOM = "application/vnd.goharbor.harbor.sbom.v1"
