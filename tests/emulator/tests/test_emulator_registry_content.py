@@ -109,14 +109,14 @@ def test_referrers_become_accessories(emulator):
     digest, body = push(emulator, repository, "1.0")
     subject = descriptor(digest, body)
     bundle, _unused = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
-                     artifact_type="application/vnd.dev.sigstore.bundle.v0.3+json")
+                           artifact_type="application/vnd.dev.sigstore.bundle.v0.3+json")
     sbom, _unused = push(emulator, repository, config_media_type=OCI_EMPTY, subject=subject,
-                   artifact_type="application/vnd.goharbor.harbor.sbom.v1")
+                         artifact_type="application/vnd.goharbor.harbor.sbom.v1")
     # an SBOM is no signature: under cosign enforcement it is not readable on its own
     sbom_read = OciClient(emulator.url, emulator.admin, basic=True).get_manifest(repository, sbom)
     assert sbom_read.status_code == 412
     other_answer, other, _unused = client.push_image(repository, config_media_type=OCI_EMPTY, subject=subject,
-                                               artifact_type="application/spdx+json")
+                                                     artifact_type="application/spdx+json")
     assert other_answer.headers["OCI-Subject"] == digest
     accessories = emulator.get("/projects/%s/repositories/svc/artifacts/1.0/accessories" % project).json()
     assert sorted((acc["type"], acc["digest"]) for acc in accessories) == sorted([
@@ -163,8 +163,8 @@ def test_index_references_and_types(emulator):
     assert emulator.get("/projects/%s/repositories/multi" % project).json()["artifact_count"] == 1
     # a Helm chart and an unknown artifact type
     chart, _unused = push(emulator, project + "/charts/demo", "0.1.0",
-                    config_media_type="application/vnd.cncf.helm.config.v1+json",
-                    layer_media_type="application/vnd.cncf.helm.chart.content.v1.tar+gzip")
+                          config_media_type="application/vnd.cncf.helm.config.v1+json",
+                          layer_media_type="application/vnd.cncf.helm.chart.content.v1.tar+gzip")
     got = artifact(emulator, project, "charts/demo", chart)
     assert (got["type"], got["media_type"]) == ("CHART", "application/vnd.cncf.helm.config.v1+json")
     odd, _unused = push(emulator, project + "/odd", "1", config_media_type=OCI_EMPTY, artifact_type="application/x-thing")
