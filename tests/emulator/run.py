@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start the emulators and print one JSON line describing them.
 
-    python3 tests/emulator/run.py [--harbor-port N] [--kube-port N] [--tls] [--state-file F]
+    python3 tests/emulator/run.py [--harbor-port N] [--kube-port N] [--tls] [--state-file F] [--scanner]
 
 The first stdout line is ``{"harbor_url", "username", "password", "kube_url", "kubeconfig"[, "ca_path"]}``;
-the process then serves until SIGTERM/SIGINT and exits 0. ``kubeconfig`` is a file written for this run
+the process then serves until SIGTERM/SIGINT and exits 0.  With ``--scanner`` the line also has
+``scanner_url``, the scanner adapter Harbor uses as its default scanner. ``kubeconfig`` is a file written for this run
 (removed at exit) that points at the Kubernetes API emulator with its bearer tokens.
 """
 
@@ -43,6 +44,10 @@ def parse_args(argv):
     parser.add_argument("--external-url",
                         help="the address clients use, as Harbor's external_url when it sits behind a proxy "
                              "(default: the emulator's own address)")
+    parser.add_argument("--scanner", action="store_true",
+                        help="start the scanner adapter and register it as Harbor's default scanner")
+    parser.add_argument("--scanner-port", type=int, default=0, help="port of the scanner adapter (default: a free one)")
+    parser.add_argument("--advisories", help="advisory file of the scanner adapter (default: the one shipped)")
     parser.add_argument("--verbose", action="store_true", help="log one line per request on stderr")
     return parser.parse_args(argv)
 
@@ -94,6 +99,19 @@ def write_kubeconfig(directory, config):
     return path
 
 
+def start_scanner(harbor, args, ca_path):
+    """The scanner adapter (plain HTTP on loopback, like Trivy beside Harbor), registered as the default scanner."""
+    from emulator.scanner import ScannerAdapter  # pylint: disable=import-outside-toplevel
+    from emulator.scanner.advisories import AdvisoryError  # pylint: disable=import-outside-toplevel
+    try:
+        adapter = ScannerAdapter(advisories_path=args.advisories, cafile=ca_path)
+    except AdvisoryError as exc:
+        raise SystemExit(str(exc)) from exc
+    server = EmulatorServer(adapter, port=args.scanner_port, verbose=args.verbose)
+    harbor.enable_scanner(server.url, ca_path)
+    return server
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     tls = TlsMaterial(args.state_file) if args.tls else None
@@ -109,6 +127,10 @@ def main(argv=None):
     info = {"harbor_url": harbor_server.url, "username": "admin", "password": harbor.admin_password}
     if ca_path:
         info["ca_path"] = ca_path
+    if args.scanner:
+        scanner_server = start_scanner(harbor, args, ca_path)
+        servers.append(scanner_server)
+        info["scanner_url"] = scanner_server.url
 
     # Further emulators plug in here: build the app, wrap it in an
     # EmulatorServer (same ssl_context), append it to ``servers`` and publish

@@ -122,8 +122,12 @@ class Emulators:
 
 @contextlib.contextmanager
 def start_emulators(*arguments):
-    """Fresh Harbor and Kubernetes emulators (tests/emulator/run.py ARGUMENTS) for the duration of the block."""
-    process = subprocess.Popen([sys.executable, EMULATOR] + list(arguments), stdout=subprocess.PIPE, text=True)
+    """Fresh Harbor and Kubernetes emulators (tests/emulator/run.py ARGUMENTS) for the duration of the block.
+
+    Harbor always has its default scanner (--scanner), as an installation with Trivy does.
+    """
+    process = subprocess.Popen([sys.executable, EMULATOR, '--scanner'] + list(arguments), stdout=subprocess.PIPE,
+                               text=True)
     try:
         yield Emulators(json.loads(process.stdout.readline()))
     finally:

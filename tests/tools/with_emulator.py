@@ -180,8 +180,10 @@ def main():
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     proxy_port = free_port() if options.behind_proxy else None
     try:
-        process, details = start_emulator(arguments=['--external-url', 'http://127.0.0.1:%d' % proxy_port]
-                                          if proxy_port else ())
+        # --scanner: like most Harbor installations (Trivy), the emulator gets a default scanner, which
+        # harbor_scan_all_schedule needs.
+        process, details = start_emulator(arguments=['--scanner'] + (
+            ['--external-url', 'http://127.0.0.1:%d' % proxy_port] if proxy_port else []))
     except EmulatorError as error:
         print('ERROR: the Harbor emulator %s' % error, file=sys.stderr)
         return 1

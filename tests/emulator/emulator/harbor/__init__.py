@@ -102,6 +102,8 @@ class HarborEmulator:
         if harbor_version:
             self.state.config["harbor_version"] = harbor_version
         load_resources()
+        from .resources import scans  # pylint: disable=import-outside-toplevel
+        scans.attach(self)  # push hooks get the state only; scan jobs need the emulator
         self.router = Router()
         for method, pattern, handler, options in core.ROUTES:
             self.router.add(method, pattern, handler, **options)
@@ -124,6 +126,14 @@ class HarborEmulator:
 
     def set_external_url(self, url):
         self.state.config["external_url"] = url
+
+    def enable_scanner(self, url, ca_path=None):
+        """Register the scanner adapter at ``url`` (run.py --scanner); scan jobs trust ``ca_path``."""
+        from .resources import scanners  # pylint: disable=import-outside-toplevel
+        with self.state.lock:
+            self.state.config["emulator_scanner_url"] = url
+            self.state.config["emulator_ca_path"] = ca_path or ""
+            scanners.install_emulator_scanner(self.state, url)
 
     # -- control endpoints ---------------------------------------------------
     def register_control(self, router):
@@ -152,12 +162,15 @@ class HarborEmulator:
 
     def _reset(self, _request):
         with self.state.lock:
-            external_url = self.state.config.get("external_url")
-            version = self.state.config.get("harbor_version")
+            kept = {key: self.state.config.get(key) for key in (
+                "external_url", "harbor_version", "emulator_scanner_url", "emulator_ca_path")}
             self.state.reset()
             self.registry.wipe()
-            self.state.config["external_url"] = external_url
-            self.state.config["harbor_version"] = version
+            self.state.config.update(kept)
+            if kept["emulator_scanner_url"]:
+                # A fresh installation with a scanner still has its default registration.
+                from .resources import scanners  # pylint: disable=import-outside-toplevel
+                scanners.install_emulator_scanner(self.state, kept["emulator_scanner_url"])
         return json_response({"reset": True})
 
     def after_request(self, request, response):

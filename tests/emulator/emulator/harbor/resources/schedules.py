@@ -11,8 +11,8 @@ nothing is scheduled; every periodic type (Hourly, Daily, Weekly, Custom)
 needs a valid six-field cron whose first field is 0, even though the type
 already says how often; GC and purge replace their schedule on every
 POST or PUT, scan all refuses a POST while a schedule exists (412) and a
-PUT of ``Manual`` (400).  The emulator behaves as if a default scanner
-(Trivy) is installed; seed ``{"default_scanner": false}`` to remove it.
+PUT of ``Manual`` (400).  Scan all needs a default scanner registration
+(``run.py --scanner`` makes one); a manual run is started by scans.py.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import json
 
 from ...http import Response
 from .. import core, cron
+from .scanners import default_registration
 
 SCHEDULE_TYPES = ["Hourly", "Daily", "Weekly", "Custom", "Manual", "None", "Schedule"]
 PERIODIC_TYPES = ("Hourly", "Daily", "Weekly", "Custom")
@@ -98,14 +99,6 @@ def history_json(schedule, parameters):
 def empty_ok():
     """200 with no body at all: what Harbor answers when nothing is scheduled."""
     return Response(200)
-
-
-@core.seed_handler("default_scanner", order=12)
-def seed_default_scanner(emulator, value):
-    if not isinstance(value, bool):
-        raise core.bad_request("default_scanner must be true or false")
-    emulator.state.config["default_scanner"] = value
-    return value
 
 
 # -- garbage collection and audit-log purge -------------------------------------------------------------------
@@ -237,7 +230,7 @@ def get_gc_execution(req):
 
 def _require_scan_all(req, action):
     core.require_system_access(req, "scan-all", action)
-    if not req.state.config.get("default_scanner", True):
+    if default_registration(req.state) is None:
         raise core.precondition("no scanner is configured, it's not possible to scan")
 
 
@@ -271,7 +264,8 @@ def create_scan_all_schedule(req):
     if schedule_type == "None":
         return core.ok(201)
     if schedule_type == "Manual":
-        start_execution(req.state, SCAN_ALL, "MANUAL", {})
+        from .scans import start_scan_all  # pylint: disable=import-outside-toplevel  # scans imports this module
+        start_scan_all(req, "MANUAL")
         return core.ok(201)
     if current_schedule(req.state, SCAN_ALL) is not None:
         raise core.precondition("fail to set schedule for scan all as always had one, please delete it firstly "
