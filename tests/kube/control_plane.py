@@ -140,24 +140,29 @@ class AuditLog:
             size = now
         return size
 
+    def _complete(self):
+        """The bytes after the mark up to the last complete line (a line being written is left for later)."""
+        end = self._settle()
+        if end <= self.offset:
+            return b''
+        with open(self.path, 'rb') as handle:
+            handle.seek(self.offset)
+            data = handle.read(end - self.offset)
+        return data[:data.rfind(b'\n') + 1]
+
     def clear(self):
         with self.lock:
-            self.offset = self._settle()
+            self.offset += len(self._complete())
 
     def events(self):
         with self.lock:
-            end = self._settle()
-            if end <= self.offset:
-                return []
-            with open(self.path, 'rb') as handle:
-                handle.seek(self.offset)
-                data = handle.read(end - self.offset)
+            data = self._complete()
         events = []
         for line in data.decode('utf-8', 'replace').splitlines():
             try:
                 events.append(json.loads(line))
             except ValueError:
-                continue    # a line still being written: the next read has it
+                continue
         return events
 
     def entries(self):
@@ -393,10 +398,15 @@ def kubeconfig(url, ca_path, user, token):
 
 
 class ControlServer:
-    """HTTPS (the apiserver's CA) server of the control endpoints described in the module docstring."""
+    """HTTPS server of the control endpoints described in the module docstring."""
 
     def __init__(self, plane):
-        context, _ca = create_server_context(plane.directory, prefix='control-')
+        # Signed by the apiserver's CA, so that tests trust both with the kubeconfig's certificate-authority.
+        directory = os.path.join(plane.directory, 'control')
+        os.makedirs(directory)
+        for name in ('ca.pem', 'ca-key.pem'):
+            shutil.copy(os.path.join(plane.directory, 'apiserver-' + name), os.path.join(directory, name))
+        context, _ca = create_server_context(directory)
         handler = type('Handler', (ControlHandler,), {'plane': plane})
         self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
         self.server.daemon_threads = True

@@ -79,8 +79,8 @@ def servers():
     try:
         info = json.loads(emulator.stdout.readline())
         with ControlPlane() as plane:
-            yield Server('emulator', info['kube_url'], info['kubeconfig']), Server('kube-apiserver', plane.kube_url,
-                                                                                    plane.kubeconfig)
+            yield (Server('emulator', info['kube_url'], info['kubeconfig']),
+                   Server('kube-apiserver', plane.kube_url, plane.kubeconfig))
     finally:
         emulator.terminate()
         emulator.wait(timeout=30)
@@ -294,6 +294,20 @@ def test_the_emulator_answers_as_kube_apiserver(servers, name):
     emulator, real = servers
     expected = run(real, CONVERSATIONS[name])
     actual = run(emulator, CONVERSATIONS[name])
-    if actual != expected:
-        diff = difflib.unified_diff(expected, actual, 'kube-apiserver', 'emulator', lineterm='', n=0)
-        pytest.fail('the emulator differs from kube-apiserver in conversation %r:\n%s' % (name, '\n'.join(diff)))
+    differences = []
+    for index, (want, got) in enumerate(zip(expected, actual)):
+        if want != got:
+            request, _, want_answer = want.partition(' -> ')
+            got_answer = got.partition(' -> ')[2]
+            differences.append('step %d, %s:\n%s' % (index + 1, request, '\n'.join(difflib.unified_diff(
+                pretty(want_answer), pretty(got_answer), 'kube-apiserver', 'emulator', lineterm='', n=2))))
+    assert len(actual) == len(expected)
+    if differences:
+        pytest.fail('the emulator differs from kube-apiserver in %d of %d answers of conversation %r:\n\n%s' % (
+            len(differences), len(expected), name, '\n\n'.join(differences)), pytrace=False)
+
+
+def pretty(answer):
+    """'<status> <json>' as indented lines, for a readable diff."""
+    status, _, body = answer.partition(' ')
+    return [status] + json.dumps(json.loads(body), indent=1, sort_keys=True).splitlines()
