@@ -276,7 +276,8 @@ class ControlPlane:
     def _start_apiserver(self):
         _context, self.ca_path = create_server_context(self.directory, prefix='apiserver-')
         rsa_key_pair(self._path('sa.key'), self._path('sa.pub'))
-        self.token, self.harness_token, manager_token = (secrets.token_urlsafe(32) for _ in range(3))
+        self.token, self.harness_token, manager_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32), \
+            secrets.token_urlsafe(32)
         # static tokens: token,user,uid,"groups"; system:masters may do anything, as a cluster admin does.
         write_file(self._path('tokens.csv'), ''.join(','.join(entry) + '\n' for entry in (
             (self.token, ADMIN_USER, ADMIN_USER, '"system:masters"'),
