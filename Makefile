@@ -28,9 +28,12 @@ WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
 # the X.Y of a venv's interpreter, for ansible-test --python
 python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-TEST_STAGES := sanity units newest integration molecule scenarios demo lint emulator-tests kube-tests
+TEST_STAGES := sanity units newest integration molecule scenarios demo lint emulator-tests registry-tests kube-tests
 
-.PHONY: help venv venv-newest venv-bench stage sanity units newest integration molecule scenarios lint emulator-tests kube-tests kube-binaries test demo bench clean
+# The OCI clients' pins and their build into TOOLS_CACHE (outside git): crane, oras, helm, cosign.
+include tests/registry/tools.mk
+
+.PHONY: registry help venv venv-newest venv-bench stage sanity units newest integration molecule scenarios lint emulator-tests registry-tests oci-clients kube-tests kube-binaries test demo bench clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
@@ -45,6 +48,9 @@ help:
 	@echo 'make scenarios       the playbooks end to end: bootstrap, healing, rotation under load, teardown, ansible-runner'
 	@echo 'make lint            ansible-lint (production profile), antsibull-docs and antsibull-changelog lint'
 	@echo 'make emulator-tests  pytest tests/emulator/tests'
+	@echo 'make registry-tests  the seed guide flows on the emulator registry with real crane, oras, helm and cosign'
+	@echo 'make oci-clients     build those four (pinned in tests/registry/tools.mk) with Go into $(TOOLS_BIN)'
+	@echo 'make registry        install Debian'"'"'s docker-registry (the registry behind the emulator'"'"'s /v2/) when missing'
 	@echo 'make kube-tests      the Kubernetes-facing tests against a real kube-apiserver + etcd on loopback (Harbor: the emulator),'
 	@echo '                     and the differential test of the Kubernetes emulator against it'
 	@echo 'make kube-binaries   build kube-apiserver and kube-controller-manager into $(KUBE_BIN) (cold: ~10 min)'
@@ -130,18 +136,43 @@ lint: stage
 	exit $$failed
 
 # pytest exits 5 when it collects no test: fine while the emulator has none yet.
-emulator-tests: venv
+# The Harbor emulator proxies /v2/ to Debian's docker-registry. Installed with apt when missing (root or
+# password-less sudo); otherwise the registry tests are skipped, with the reason, and /v2/ answers 503.
+registry:
+	@if command -v docker-registry >/dev/null; then exit 0; fi; \
+	runner=(); if [ "$$(id -u)" -ne 0 ]; then runner=(sudo -n); fi; \
+	if command -v apt-get >/dev/null && "$${runner[@]}" true 2>/dev/null; then \
+	  "$${runner[@]}" apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive "$${runner[@]}" apt-get install -y -qq docker-registry >/dev/null || \
+	  echo 'registry: apt-get install docker-registry failed: the emulator'"'"'s /v2/ tests will be skipped'; \
+	else echo 'registry: docker-registry is missing and cannot be installed here (apt-get install docker-registry)'; fi
+
+emulator-tests: venv registry
 	@if [ ! -d tests/emulator/tests ]; then echo 'emulator-tests: SKIPPED, tests/emulator/tests does not exist'; exit 0; fi; \
 	status=0; $(PY) -m pytest tests/emulator/tests -q -p no:cacheprovider || status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'emulator-tests: no tests collected yet'; status=0; fi; \
 	exit $$status
+
+# Pushes and pulls with the real clients against the emulator's registry (tests/registry). With CI=true a missing
+# client or registry fails the stage; otherwise those tests are skipped, and pytest -rs says why.
+registry-tests: venv registry
+	@if ! $(MAKE) --no-print-directory oci-clients; then \
+	  if [ "$${CI:-}" = true ]; then echo 'registry-tests: the OCI clients could not be built (see above)'; exit 1; fi; \
+	  echo 'registry-tests: SKIPPED, the OCI clients could not be built (see above; CI=true makes this a failure)'; \
+	  exit 0; \
+	fi
+	@log=$$(mktemp); status=0; \
+	OCI_CLIENTS_BIN=$(TOOLS_BIN) $(PY) -m pytest tests/registry -q -rs -p no:cacheprovider | tee "$$log" || status=$$?; \
+	if [ $$status -eq 0 ] && tail -n 1 "$$log" | grep -Eq '^[0-9]+ skipped in'; then \
+	  echo 'registry-tests: SKIPPED, every test was skipped (reasons above)'; fi; \
+	rm -f "$$log"; exit $$status
 
 # The Kubernetes-facing tests with a real control plane (tests/kube/control_plane.py) in the Kubernetes emulator's
 # place, Harbor still the emulator: the pull secret integration targets, the cluster_access molecule scenario, the
 # bootstrap twice (the second run changes nothing and writes nothing, per the apiserver's audit log), then the
 # differential test that holds the emulator to the real apiserver's answers. Every part runs even after a failure.
 KUBE_TARGETS := harbor_pull_secret harbor_pull_secret_info harbor_pull_secret_no_log
-KUBE_ENV := TEST_KUBE=real KUBE_BIN_DIR=$(KUBE_BIN)
+KUBE_ENV = TEST_KUBE=real KUBE_BIN_DIR=$(KUBE_BIN)
 
 kube-tests: stage kube-binaries
 	@command -v etcd >/dev/null || { echo 'kube-tests: etcd is not installed (apt-get install etcd-server)'; exit 1; }
@@ -180,8 +211,8 @@ test: venv
 # kube-apiserver and kube-controller-manager are built from the wrapper module tests/kube/apiserver (pinned
 # version, go.sum committed) into a cache outside git, shared by worktrees and reused when present: a cold build
 # takes about 10 minutes on 2 cores, a warm one seconds. The stamp records the go.sum it was built from, so moving
-# the pin rebuilds. etcd comes from Debian's etcd-server (bindep.txt, .ci/run).
-TOOLS_CACHE ?= $(HOME)/.cache/cloudtemple-harbor
+# the pin rebuilds. TOOLS_CACHE is tests/registry/tools.mk's (default ~/.cache/cloudtemple-harbor). etcd comes from
+# Debian's etcd-server (bindep.txt, .ci/run).
 KUBE_VERSION := v1.35.4
 KUBE_MODULE := tests/kube/apiserver
 KUBE_BIN := $(TOOLS_CACHE)/kube/$(KUBE_VERSION)/bin

@@ -9,32 +9,30 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-import random
 import re
-import time
-import traceback
-from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-except ImportError:
-    requests = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import (
+    HarborCredentialsError,
+    HarborError,
+    HarborTransportError,
+    ValidationError,
+)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.transport import (
+    IDEMPOTENT_METHODS,
+    MAX_ATTEMPTS,
+    REQUESTS_IMPORT_ERROR,
+    RETRY_STATUSES,
+    NoAnswer,
+    Transport,
+    decode_body,
+    requests,
+)
 
 API_PREFIX = '/api/v2.0'
 PAGE_SIZE = 100
-
-# Statuses that mean "not processed, try again later": safe to retry for idempotent methods.
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
-IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE'))
-MAX_ATTEMPTS = 5
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 8.0
-RETRY_AFTER_CAP = 60.0
 
 
 # Answers to lookups that stay valid while nothing is written, shared by the clients of this process. A module run
@@ -100,51 +98,6 @@ def quote_repository(name):
     return quote(quote(str(name), safe=''), safe='')
 
 
-class HarborError(Exception):
-    """Anything that went wrong talking to Harbor, with what the user can do about it.
-
-    The message never contains request bodies, so it cannot leak a password or a robot secret.
-    """
-
-    def __init__(self, message, status=None, code=None, method=None, path=None, hint=None, request_id=None,
-                 harbor_message=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.method = method
-        self.path = path
-        self.hint = hint
-        self.request_id = request_id
-        self.harbor_message = harbor_message
-
-    def __str__(self):
-        text = self.message
-        if self.hint:
-            text = '%s. %s' % (text.rstrip('.'), self.hint)
-        return text
-
-    def details(self):
-        """Extra keys for fail_json, so playbooks can branch on the status."""
-        details = dict(status=self.status, code=self.code, method=self.method, path=self.path)
-        if self.request_id:
-            details['request_id'] = self.request_id
-        return dict((key, value) for key, value in details.items() if value is not None)
-
-
-class HarborCredentialsError(HarborError):
-    """Harbor did not accept the user name and password."""
-
-
-class HarborTransportError(HarborError):
-    """No usable answer: connection refused or reset, timeout, TLS failure, or a gateway error after retries."""
-
-    def __init__(self, message, ambiguous=False, **kwargs):
-        super().__init__(message, **kwargs)
-        # True when the request may have reached Harbor and been applied (a write whose answer got lost).
-        self.ambiguous = ambiguous
-
-
 class HarborResponse:
     """What came back from Harbor: status, headers and the decoded body."""
 
@@ -167,32 +120,6 @@ def parse_version(text):
     if not match:
         return None
     return tuple(int(part or 0) for part in match.groups())
-
-
-def backoff_delay(attempt):
-    """Seconds to wait before retry number `attempt`: exponential, capped, with jitter so parallel runs spread out."""
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
-    return delay / 2 + random.uniform(0, delay / 2)
-
-
-def retry_after(raw):
-    """The server's Retry-After in seconds (capped), or None."""
-    value = raw.headers.get('Retry-After')
-    if value and value.strip().isdigit():
-        return min(RETRY_AFTER_CAP, float(value.strip()))
-    return None
-
-
-def decode_body(raw):
-    """A requests response's body: decoded JSON when it says so, else text; None when empty."""
-    if not raw.content:
-        return None
-    if 'json' in (raw.headers.get('Content-Type') or ''):
-        try:
-            return raw.json()
-        except ValueError:
-            return raw.text
-    return raw.text
 
 
 def _tls_failure_message(url, error, ca_path):
@@ -244,19 +171,16 @@ class HarborClient:
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.timeout = timeout
-        self.max_attempts = max_attempts
-        self._sleep = sleep or time.sleep
-        self._session = requests.Session()
-        self._session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        self._session.headers.update({'Accept': 'application/json', 'User-Agent': 'cloudtemple.harbor'})
+        self._transport = Transport(verify=(ca_path or True) if validate_certs else False, timeout=timeout,
+                                    cookies=False, sleep=sleep, max_attempts=max_attempts)
+        # No cookies at all: a replayed session cookie makes Harbor demand a CSRF token on every write.
+        self._session = self._transport.session
         if self.username:
             self._session.auth = (self.username, password or '')
         # Remembered lookups are per identity: another account may see other things. Only a digest is kept.
         self._identity_key = hashlib.sha256(('%s\0%s' % (self.username, password or '')).encode('utf-8')).hexdigest()
-        self._session.verify = (ca_path or True) if validate_certs else False
         self._identity = None
         self._system_info = None
-        self.request_count = 0
 
     # -- identity -------------------------------------------------------------------------------------------
 
@@ -290,6 +214,11 @@ class HarborClient:
         except HarborCredentialsError:
             return False
         return True
+
+    def accepts(self, username, password):
+        """Whether this Harbor accepts other credentials (see probe_login), asked with this client's settings."""
+        return probe_login(self.base_url, username, password, validate_certs=self.validate_certs, ca_path=self.ca_path,
+                           timeout=self.timeout)
 
     def _credentials_error(self, method, path, response):
         if self.username:
@@ -347,49 +276,29 @@ class HarborClient:
             _LOOKUP_ANSWERS[key] = (response.status, response.headers, copy.deepcopy(response.body))
         return response
 
+    @property
+    def request_count(self):
+        return self._transport.request_count
+
     def _send(self, method, path, params, json, headers, accept, resource_name, permission, check_credentials):
         """One request with its retries (see request())."""
         all_headers = {'X-Is-Resource-Name': 'true'} if resource_name else {}
         all_headers.update(headers or {})
-        url = self.api_url + path
-        attempt = 0
-        while True:
-            attempt += 1
-            retry_delay = None
-            try:
-                self.request_count += 1
-                # verify is passed on every request: requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE override the
-                # session's setting, which would ignore harbor_ca_path and even harbor_validate_certs=false.
-                raw = self._session.request(method, url, params=params, json=json, headers=all_headers,
-                                            timeout=self.timeout, allow_redirects=False, verify=self._session.verify)
-            except requests.exceptions.SSLError as error:
-                raise HarborTransportError(_tls_failure_message(self.base_url, error, self.ca_path), method=method,
-                                           path=path)
-            except requests.exceptions.ConnectionError as error:
-                # A refused connection never reached Harbor; a reset or a read timeout may have been processed.
-                never_sent = isinstance(error, requests.exceptions.ConnectTimeout) or 'refused' in str(error).lower()
-                if method in IDEMPOTENT_METHODS or never_sent:
-                    retry_delay = backoff_delay(attempt)
-                if retry_delay is None or attempt >= self.max_attempts:
-                    raise self._transport_error(method, path, error, ambiguous=not never_sent)
-            except requests.exceptions.Timeout as error:
-                if method in IDEMPOTENT_METHODS:
-                    retry_delay = backoff_delay(attempt)
-                if retry_delay is None or attempt >= self.max_attempts:
-                    raise self._transport_error(method, path, error, ambiguous=True)
-            else:
-                if raw.status_code in RETRY_STATUSES and (method in IDEMPOTENT_METHODS or raw.status_code == 429) \
-                        and attempt < self.max_attempts:
-                    retry_delay = retry_after(raw) or backoff_delay(attempt)
-                else:
-                    return self._finish(method, path, raw, accept, permission, check_credentials)
-            self._sleep(retry_delay)
+        try:
+            raw = self._transport.send(method, self.api_url + path, params=params, json=json, headers=all_headers)
+        except NoAnswer as failure:
+            if failure.tls:
+                raise HarborTransportError(_tls_failure_message(self.base_url, failure.error, self.ca_path),
+                                           method=method, path=path)
+            raise self._transport_error(method, path, failure)
+        return self._finish(method, path, raw, accept, permission, check_credentials)
 
-    def _transport_error(self, method, path, error, ambiguous):
-        if isinstance(error, requests.exceptions.Timeout):
+    def _transport_error(self, method, path, failure):
+        ambiguous = failure.ambiguous
+        if failure.timed_out:
             what = 'no answer within %s seconds (harbor_timeout)' % self.timeout
         else:
-            what = 'the connection failed (%s)' % type(error).__name__
+            what = 'the connection failed (%s)' % type(failure.error).__name__
         message = '%s %s%s: %s' % (method, self.base_url, path, what)
         if ambiguous and method not in IDEMPOTENT_METHODS:
             message += '; Harbor may or may not have applied this write'
@@ -521,6 +430,12 @@ class HarborClient:
             raise HarborError('%s: project %r does not exist in Harbor (name unknown)' % (option, name),
                               status=404, hint='Create it first with cloudtemple.harbor.harbor_project, or fix the name')
         return project
+
+
+def missing_project(name):
+    """The error for a task on a project that does not exist (found before any write)."""
+    return ValidationError('project: project %r does not exist in Harbor; create it first with '
+                           'cloudtemple.harbor.harbor_project, or fix the name' % name)
 
 
 def probe_login(url, username, password, validate_certs=True, ca_path=None, timeout=30):

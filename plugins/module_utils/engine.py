@@ -2,13 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The one desired-vs-current engine every writer module uses.
+"""The one desired-vs-current engine every writer module uses, and the runner of every module.
 
-A module describes its Harbor object with a Resource subclass: the options it manages (Option), how to find
-the object, how to read the options from Harbor's representation (view), and the create/update/delete calls.
-The engine does the rest the same way everywhere: local validation before any request, lookup, comparison of
-only the options the user set, diff (never with secrets), no write in check mode, recovery from a create that
-raced with another run or whose answer was lost, and the module result.
+A module describes its Harbor object with a Resource subclass: the options it manages (Option, with the field of
+Harbor's JSON each maps to), how to find the object, and the create/update/delete calls; RestResource derives
+all of them from an endpoint, a lookup and an RBAC name for objects of the usual REST shape. The engine does the
+rest the same way everywhere: local validation before any request, lookup, comparison of only the options the
+user set, diff (never with secrets), no write in check mode, recovery from a create that raced with another run
+or whose answer was lost (create_or_find, which resources also use for their own POSTs), and the module result.
+run_module turns every error of the collection into a clean failure.
 """
 
 from __future__ import annotations
@@ -16,36 +18,108 @@ from __future__ import annotations
 import abc
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
-    HarborError,
-    HarborTransportError,
     client_from_module,
     harbor_argument_spec,
+    quote_segment,
+)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import (  # pylint: disable=unused-import
+    CollectionError,
+    HarborError,
+    ValidationError,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
 
 
-class ValidationError(HarborError):
-    """Bad input, found before any request was sent."""
+def is_conflict(error):
+    """Harbor's 409: the object exists (created by another run since the lookup)."""
+    return error.status == 409
+
+
+def never(_error):
+    """For a create whose conflicts the caller leaves to the engine's own create_or_find (see harbor_robot)."""
+    return False
+
+
+class Outcome:
+    """What create_or_find settled: the create's answer, or the object found instead, and whether an answer was lost."""
+
+    def __init__(self, created=None, found=None, lost=False):
+        self.created = created
+        self.found = found
+        self.lost = lost
+
+    @property
+    def object(self):
+        return self.created if self.found is None else self.found
+
+
+def create_or_find(create, find, conflict=is_conflict):
+    """The one recovery of a create, for every writer of the collection; returns an Outcome.
+
+    A create whose answer was lost (an ambiguous transport error) may have been applied: find() looks, and only
+    when it sees nothing is the create sent again, so nothing is ever created twice. A create that another run beat
+    (conflict(error): 409 for most objects, 412 for schedules, AlreadyExists for Kubernetes) is settled with find()
+    too; when find() then sees nothing after all, the error stands. What is found is for the caller to converge:
+    it may be another run's object, or ours as the lost answer left it.
+    """
+    try:
+        return Outcome(created=create())
+    except CollectionError as error:
+        if not error.ambiguous and not conflict(error):
+            raise
+        found = find()
+        if found is not None:
+            return Outcome(found=found, lost=error.ambiguous)
+        if not error.ambiguous:
+            raise
+    return Outcome(created=create(), lost=True)
 
 
 class Option:
-    """One module option and how it compares.
+    """One module option: how it compares, and where it is in Harbor's JSON.
 
     name: the module option.
     normalize: turns the user's value into the canonical form that view() also returns (a sorted list for a
       set, bytes for a size...), so that comparison is plain equality.
     create_only: Harbor cannot change it after creation; a different value is an error, not a change.
     secret: never shown in diff or results.
+    field: where Harbor keeps it, a dotted path such as 'metadata.public'; the default view() reads it there and
+      harbor_fields() writes it there. None for an option the resource reads and writes itself.
+    to_harbor, from_harbor: the conversions between the canonical value and Harbor's (none by default).
     """
 
-    def __init__(self, name, normalize=None, create_only=False, secret=False):
+    def __init__(self, name, normalize=None, create_only=False, secret=False, field=None, to_harbor=None,
+                 from_harbor=None):
         self.name = name
         self.normalize = normalize
         self.create_only = create_only
         self.secret = secret
+        self.field = field
+        self.to_harbor = to_harbor
+        self.from_harbor = from_harbor
 
     def desired(self, value):
         return self.normalize(value) if self.normalize else value
+
+    def read(self, harbor):
+        """The canonical value from Harbor's representation of the object."""
+        value = harbor
+        for key in self.field.split('.'):
+            value = value.get(key) if isinstance(value, dict) else None
+        return self.from_harbor(value) if self.from_harbor else value
+
+
+def harbor_fields(options, values):
+    """Harbor's JSON for the values (option -> canonical value) of the options that have a field."""
+    body = {}
+    for option in options:
+        if option.field and option.name in values:
+            *parents, last = option.field.split('.')
+            node = body
+            for key in parents:
+                node = node.setdefault(key, {})
+            node[last] = option.to_harbor(values[option.name]) if option.to_harbor else values[option.name]
+    return body
 
 
 def as_set(values):
@@ -70,6 +144,8 @@ class Resource(metaclass=abc.ABCMeta):
     """Base class of a managed Harbor object. Subclasses set `options` and implement the abstract hooks."""
 
     options = ()
+    # The module options that name the object.
+    identity_options = ()
     # The key under which the module returns the object.
     return_key = 'object'
 
@@ -79,6 +155,14 @@ class Resource(metaclass=abc.ABCMeta):
         self.params = module.params
 
     # Hooks -------------------------------------------------------------------------------------------------
+    # find, probe, view and the checks only read; state a write needs is found again from `current` and `desired`.
+
+    def check_identity(self):
+        """Check the options that name the object, first: a wrong name makes every other message beside the point."""
+
+    def derive(self, desired):
+        """The desired values, completed with those other options give (a shorthand); no request."""
+        return desired
 
     def validate(self, desired):
         """Check the desired values against Harbor's rules. Raise ValidationError; no request may be sent here."""
@@ -87,13 +171,31 @@ class Resource(metaclass=abc.ABCMeta):
     def find(self):
         """Return Harbor's current representation of the object, or None."""
 
-    @abc.abstractmethod
     def view(self, current, wanted):
-        """Return {option: value} in canonical form for the options in `wanted` (a set of names)."""
+        """Return {option: value} in canonical form for the options in `wanted` (a set of names).
+
+        It only reads (a value Harbor keeps elsewhere, such as a quota, may cost a GET), and no other hook may rely
+        on it having run: a login or anything else with an effect belongs in probe().
+
+        By default the fields of the options that have one; a resource adds those it maps itself.
+        """
+        return dict((option.name, option.read(current)) for option in self.options
+                    if option.name in wanted and option.field)
+
+    def probe(self, current, desired):
+        """{option: current value} of the write-only options in `desired` that only a request can tell (a login).
+
+        Called once per run, before the comparison, and never in a diff-only read; the default has none.
+        """
+        return {}
+
+    def conflict(self, error):
+        """Whether a failed create means that another run created the object first (see create_or_find)."""
+        return is_conflict(error)
 
     def identity(self):
-        """Options that name the object, shown in every diff."""
-        return {}
+        """The options that name the object (identity_options, those the task set), shown in every diff."""
+        return dict((name, self.params[name]) for name in self.identity_options if self.params.get(name) is not None)
 
     @abc.abstractmethod
     def create(self, desired):
@@ -117,12 +219,71 @@ class Resource(metaclass=abc.ABCMeta):
         """The returned object; by default Harbor's representation."""
         return current
 
+    def report(self):
+        """Other keys of the module result, beside the object (a generated secret, an execution report)."""
+        return {}
+
     def planned(self, desired):
         """What the module returns for an object it would create in check mode."""
         return dict(desired)
 
     def equal(self, option, current_value, desired_value):
         return current_value == desired_value
+
+
+class RestResource(Resource):
+    """A Harbor object of the usual REST shape, described rather than coded.
+
+    It lives in a list endpoint that POST creates into, and at <list>/<id> for PUT and DELETE. A subclass declares:
+    collection: the list endpoint, a format string over the module's params ('/projects/{project}/labels'; each
+      value is quoted as one path segment);
+    lookup: the list's query (formatted the same way), such as {'q': 'name={name}'}; Harbor may match loosely,
+      the name is then compared exactly;
+    name_field, name_option: Harbor's field that names the object, and the module option that gives it;
+    rbac, rbac_scope: Harbor's RBAC resource and where it applies, for the 403 hint;
+    options with a field: read there, written there; PUT sends every mapped option, as Harbor replaces the object.
+    """
+
+    collection = None
+    lookup = None
+    name_field = 'name'
+    name_option = 'name'
+    rbac = None
+    rbac_scope = ' (system administrators only)'
+
+    def permission(self, action):
+        return '%s:%s%s' % (self.rbac, action, self.rbac_scope.format(**self.params))
+
+    def collection_path(self):
+        return self.collection.format(**dict((key, quote_segment(value)) for key, value in self.params.items()
+                                             if isinstance(value, (str, int))))
+
+    def find(self):
+        query = dict((key, value.format(**self.params)) for key, value in (self.lookup or {}).items())
+        name = self.params[self.name_option]
+        for item in self.client.paginate(self.collection_path(), params=query, permission=self.permission('list'),
+                                         remember=True):
+            if item.get(self.name_field) == name:
+                return item
+        return None
+
+    def body(self, values):
+        return dict(harbor_fields(self.options, values), **{self.name_field: self.params[self.name_option]})
+
+    def create(self, desired):
+        self.client.post(self.collection_path(), json=self.body(desired), permission=self.permission('create'))
+        return None
+
+    def update(self, current, changes, desired):
+        values = self.view(current, set(option.name for option in self.options if option.field))
+        values.update(changes)
+        self.client.put('%s/%s' % (self.collection_path(), current['id']), json=self.body(values),
+                        permission=self.permission('update'))
+        return None
+
+    def delete(self, current):
+        self.client.delete('%s/%s' % (self.collection_path(), current['id']), missing_ok=True,
+                           permission=self.permission('delete'))
 
 
 class Converger:
@@ -135,18 +296,19 @@ class Converger:
 
     def desired(self):
         params = self.module.params
-        return dict((option.name, option.desired(params[option.name])) for option in self.resource.options
-                    if params.get(option.name) is not None)
+        return self.resource.derive(dict((option.name, option.desired(params[option.name]))
+                                         for option in self.resource.options if params.get(option.name) is not None))
 
     def run(self, state=None):
         resource = self.resource
         state = state or self.module.params.get('state') or 'present'
+        resource.check_identity()
         desired = self.desired() if state == 'present' else {}
         resource.validate(desired)
         current = resource.find()
-        if state == 'absent':
-            return self._absent(current)
-        return self._present(current, desired)
+        result = self._absent(current) if state == 'absent' else self._present(current, desired)
+        result.update(resource.report())
+        return result
 
     def _visible(self, values):
         secret = set(option.name for option in self.resource.options if option.secret)
@@ -178,7 +340,7 @@ class Converger:
         resource.prepare(current, desired)
         if current is None:
             return self._create(desired)
-        before = resource.view(current, set(desired))
+        before = dict(resource.view(current, set(desired)), **resource.probe(current, desired))
         changes = self.changes(before, desired)
         after = dict(before, **changes)
         if changes and not self.check_mode:
@@ -210,23 +372,13 @@ class Converger:
             result = dict(changed=True, **self._diff(None, desired))
             result[resource.return_key] = resource.planned(desired)
             return result
-        try:
-            created = resource.create(desired)
-        except HarborTransportError as error:
-            # The answer was lost: Harbor may have created it. Look before trying again, never create twice.
-            if not error.ambiguous:
-                raise
-            created = resource.find() or resource.create(desired)
-        except HarborError as error:
-            if error.status != 409:
-                raise
-            # Another run created it between our lookup and our POST: converge that one instead.
-            current = resource.find()
-            if current is None:
-                raise
-            return self._present(current, desired)
-        if created is None:
-            created = resource.find()
+        outcome = create_or_find(lambda: resource.create(desired), resource.find, resource.conflict)
+        if outcome.found is not None:
+            result = self._present(outcome.found, desired)
+            # Our create may be what made it, and its answer was lost: that is a change all the same.
+            result['changed'] = result['changed'] or outcome.lost
+            return result
+        created = outcome.created if outcome.created is not None else resource.find()
         result = dict(changed=True, **self._diff(None, desired))
         result[resource.return_key] = resource.result(created) if created is not None else {}
         return result
@@ -239,12 +391,14 @@ def harbor_module(argument_spec, **kwargs):
     return build_module(spec, **kwargs)
 
 
-def run_module(module, work):
-    """Call work(client) and exit the module with its result; every HarborError becomes a clean failure."""
+def run_module(module, work, connect=client_from_module):
+    """The runner of every module: work(connect(module)) (work() without connect), then exit with its result.
+
+    Every error of the collection (Harbor, Kubernetes, bad input) becomes a clean failure with its details.
+    """
     try:
-        client = client_from_module(module)
-        result = work(client)
-    except HarborError as error:
+        result = work(connect(module)) if connect is not None else work()
+    except CollectionError as error:
         module.fail_json(msg=str(error), **error.details())
     module.exit_json(**result)
 

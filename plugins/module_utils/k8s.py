@@ -7,7 +7,8 @@
 The connection options are named as kubernetes.core names them, with the same K8S_AUTH_* variables.
 The `kubernetes` library is used for what it is good at, reading kubeconfig files (contexts, client
 certificates, exec and OIDC token plugins, in-cluster service accounts), and is imported only when a
-client is built, so Harbor-only modules never pay its import time. Requests go through `requests`: the
+client is built, so Harbor-only modules never pay its import time. Requests go through the collection's
+one transport (transport.py, the same session, TLS, timeout and retry handling as the Harbor client): the
 generated API classes change between library releases (the default PATCH content type did), the REST
 calls these modules need do not.
 """
@@ -15,18 +16,16 @@ calls these modules need do not.
 from __future__ import annotations
 
 import os
-import time
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
-    IDEMPOTENT_METHODS,
-    MAX_ATTEMPTS,
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import KubeError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.transport import (
     RETRY_STATUSES,
-    backoff_delay,
+    NoAnswer,
+    Transport,
     decode_body,
     requests,
-    retry_after,
 )
 
 MERGE_PATCH = 'application/merge-patch+json'
@@ -50,25 +49,6 @@ def k8s_argument_spec():
     )
 
 
-class KubeError(Exception):
-    """A failed Kubernetes API call, or a connection that could not be set up; never carries a request body."""
-
-    def __init__(self, message, status=None, reason=None, method=None, path=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.reason = reason
-        self.method = method
-        self.path = path
-
-    def __str__(self):
-        return self.message
-
-    def details(self):
-        details = dict(status=self.status, reason=self.reason, method=self.method, path=self.path)
-        return dict((key, value) for key, value in details.items() if value is not None)
-
-
 class KubeClient:
     """Requests to one Kubernetes API server, authenticated as a kubernetes `Configuration` says.
 
@@ -81,22 +61,27 @@ class KubeClient:
             raise KubeError(missing_required_lib('requests'))
         self.host = (configuration.host or '').rstrip('/')
         self._configuration = configuration
-        self.sleep = sleep or time.sleep
-        self.timeout = timeout
-        self._session = requests.Session()
-        # Like the kubernetes library: HTTP(S)_PROXY and REQUESTS_CA_BUNDLE do not apply, only the options do.
-        self._session.trust_env = False
-        self._session.headers.update({'Accept': 'application/json', 'User-Agent': 'cloudtemple.harbor'})
-        if configuration.verify_ssl:
-            self._session.verify = configuration.ssl_ca_cert or True
-        else:
-            self._session.verify = False
+        cert = None
         if configuration.cert_file:
-            self._session.cert = (configuration.cert_file, configuration.key_file) if configuration.key_file \
-                else configuration.cert_file
-        if configuration.proxy:
-            self._session.proxies = {'http': configuration.proxy, 'https': configuration.proxy}
-        self.request_count = 0
+            cert = (configuration.cert_file, configuration.key_file) if configuration.key_file else configuration.cert_file
+        proxies = {'http': configuration.proxy, 'https': configuration.proxy} if configuration.proxy else None
+        # Like the kubernetes library: HTTP(S)_PROXY and REQUESTS_CA_BUNDLE do not apply, only the options do.
+        self._transport = Transport(verify=(configuration.ssl_ca_cert or True) if configuration.verify_ssl else False,
+                                    timeout=timeout, cert=cert, proxies=proxies, trust_env=False, sleep=sleep)
+        self._session = self._transport.session
+
+    @property
+    def request_count(self):
+        return self._transport.request_count
+
+    @property
+    def sleep(self):
+        """How the client waits (between retries, and for objects the cluster creates); tests replace it."""
+        return self._transport.sleep
+
+    @sleep.setter
+    def sleep(self, function):
+        self._transport.sleep = function
 
     def _authorization(self):
         """The Authorization header the kubeconfig (or api_key) gives, if any.
@@ -118,39 +103,28 @@ class KubeClient:
         is detected (a create names its object, so it meets AlreadyExists; a patch carries the resourceVersion, so
         it meets Conflict) and the callers converge from there.
         """
-        retried = method in IDEMPOTENT_METHODS or replayable
         headers = {}
         authorization = self._authorization()
         if authorization:
             headers['Authorization'] = authorization
         if body is not None:
             headers['Content-Type'] = content_type
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                self.request_count += 1
-                raw = self._session.request(method, self.host + path, params=params, json=body, headers=headers,
-                                            timeout=self.timeout, allow_redirects=False)
-            except requests.exceptions.SSLError as error:
+        try:
+            raw = self._transport.send(method, self.host + path, replayable=replayable, params=params, json=body,
+                                       headers=headers)
+        except NoAnswer as failure:
+            if failure.tls:
                 raise KubeError('Cannot verify the TLS certificate of the Kubernetes API at %s (%s). Set ca_cert, or '
                                 'certificate-authority in the kubeconfig, to the cluster CA; validate_certs=false only '
-                                'for throw-away clusters' % (self.host, _short(error)), method=method, path=path)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
-                if not retried or attempt >= MAX_ATTEMPTS:
-                    raise KubeError('Cannot reach the Kubernetes API at %s: %s %s failed (%s); check host or the '
-                                    'kubeconfig server address, and proxy, then run again'
-                                    % (self.host, method, path, type(error).__name__), method=method, path=path)
-                self.sleep(backoff_delay(attempt))
-                continue
-            status = raw.status_code
-            if status in RETRY_STATUSES and (retried or status == 429) and attempt < MAX_ATTEMPTS:
-                self.sleep(retry_after(raw) or backoff_delay(attempt))
-                continue
-            decoded = decode_body(raw)
-            if status < 400 or status in accept:
-                return status, decoded
-            raise self._error(method, path, status, decoded)
+                                'for throw-away clusters' % (self.host, _short(failure.error)), method=method, path=path)
+            raise KubeError('Cannot reach the Kubernetes API at %s: %s %s failed (%s); check host or the kubeconfig '
+                            'server address, and proxy, then run again'
+                            % (self.host, method, path, type(failure.error).__name__), method=method, path=path)
+        status = raw.status_code
+        decoded = decode_body(raw)
+        if status < 400 or status in accept:
+            return status, decoded
+        raise self._error(method, path, status, decoded)
 
     def _error(self, method, path, status, body):
         status_body = body if isinstance(body, dict) else {}
@@ -178,13 +152,9 @@ class KubeClient:
         return None if status == 404 else body
 
     def create(self, path, body):
-        """POST; returns the created object, or None when it already exists (409 AlreadyExists)."""
-        status, created = self.request('POST', path, body=body, accept=(409,), replayable=True)
-        if status == 409:
-            if (created or {}).get('reason') != 'AlreadyExists':
-                raise self._error('POST', path, status, created)
-            return None
-        return created
+        """POST; returns the created object. One that exists already fails with reason AlreadyExists, which the
+        engine's create_or_find takes for a race (see already_exists), a replay of a lost answer included."""
+        return self.request('POST', path, body=body, replayable=True)[1]
 
     def delete(self, path):
         """DELETE; False when it was already gone."""
@@ -215,6 +185,11 @@ class KubeClient:
             current = self.get(path)
         raise KubeError('PATCH %s kept conflicting with concurrent writers (%d attempts); run again'
                         % (path, CONFLICT_ATTEMPTS), status=409, reason='Conflict', method='PATCH', path=path)
+
+
+def already_exists(error):
+    """A create met an object of that name: made by another run, or by this one when the answer was lost."""
+    return getattr(error, 'reason', None) == 'AlreadyExists'
 
 
 def _short(error):

@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What harbor_pull_secret and harbor_pull_secret_info share: options, rules, the .dockerconfigjson format,
-the namespaces a task targets, and the Harbor login check."""
+"""The pull secrets in Kubernetes: options, rules, the .dockerconfigjson format, the namespaces a task targets,
+the Harbor login check (shared by harbor_pull_secret and harbor_pull_secret_info), and PullSecret, which
+converges the secret and its service account references namespace by namespace."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ import json
 import re
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
-    HarborError,
     harbor_argument_spec,
     probe_login,
+    registry_host,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import create_or_find
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import (
     KubeError,
+    already_exists,
     client_from_params,
     k8s_argument_spec,
     path_of,
@@ -30,6 +33,9 @@ SECRET_TYPE = 'kubernetes.io/dockerconfigjson'
 CONFIG_KEY = '.dockerconfigjson'
 MANAGED_BY = {'app.kubernetes.io/managed-by': 'cloudtemple.harbor'}
 PASSWORD_MASK = '********'
+# How long the default service account of a namespace created here may take to appear (the controller makes it).
+ACCOUNT_WAIT_SECONDS = 10
+ACCOUNT_WAIT_STEP = 0.5
 
 DNS_LABEL = r'[a-z0-9]([-a-z0-9]*[a-z0-9])?'
 DNS_SUBDOMAIN = DNS_LABEL + r'(\.' + DNS_LABEL + r')*'
@@ -63,15 +69,6 @@ def pull_secret_argument_spec(**options):
 def pull_secret_module(argument_spec, **kwargs):
     return build_module(argument_spec, supports_check_mode=True,
                         required_one_of=[('namespaces', 'namespace_selector')], **kwargs)
-
-
-def run(module, work):
-    """Exit with work()'s result; errors from Harbor, the cluster or the input fail the module cleanly."""
-    try:
-        result = work()
-    except (HarborError, KubeError) as error:
-        module.fail_json(msg=str(error), **error.details())
-    module.exit_json(**result)
 
 
 # -- rules, checked before any request -------------------------------------------------------------------------
@@ -178,18 +175,23 @@ def kube_client(module):
     return client_from_params(module.params, warn=module.warn)
 
 
+def read_namespace(kube, name):
+    """The namespace object; None when it does not exist, {} when the account may not read namespaces (403):
+    namespace-scoped RBAC often cannot, and the namespace is then assumed to exist."""
+    status, found = kube.request('GET', path_of('namespaces', name=name), accept=(403, 404))
+    return found if status == 200 else None if status == 404 else {}
+
+
 def resolve_namespaces(kube, names, selector):
     """[(namespace, object)] for the listed names, then the selector's matches (sorted, without repeats).
 
-    The object is None when the namespace does not exist, and {} when the account may not read namespaces
-    (403): namespace-scoped RBAC often cannot, and the namespace is then assumed to exist.
+    The object is as read_namespace() returns it.
     """
     resolved = []
     for name in names:
         if any(name == known for known, _found in resolved):
             continue
-        status, found = kube.request('GET', path_of('namespaces', name=name), accept=(403, 404))
-        resolved.append((name, found if status == 200 else None if status == 404 else {}))
+        resolved.append((name, read_namespace(kube, name)))
     if selector is not None:
         try:
             matches = list_all(kube, path_of('namespaces'), {'labelSelector': selector})
@@ -224,3 +226,325 @@ def logs_in(module, username, password):
                     'credentials are checked. Use harbor_ca_path for a private CA instead.')
     return probe_login(params['harbor_url'], username, password, validate_certs=params['harbor_validate_certs'],
                        ca_path=params['harbor_ca_path'], timeout=params['harbor_timeout'])
+
+
+# -- the namespaces of harbor_pull_secret ---------------------------------------------------------------------
+
+class Namespace:
+    """One covered namespace: what the cluster has, and what the task does there."""
+
+    def __init__(self, name, found):
+        self.name = name
+        self.found = found
+        self.exists = found is not None
+        self.create = False
+        self.secret = None
+        self.accounts = {}
+        self.outcome = None
+        self.patched = []
+        # Whether `secret` was already read (listed namespaces are located through their secret).
+        self.secret_read = False
+        # Whether the namespace object was asked for (`found` is {} when that answered 403 or was skipped).
+        self.namespace_read = True
+
+
+def locate(kube, name, secret_name):
+    """A listed namespace. Its secret is read first: a namespace that holds it exists, and needs no read of its own."""
+    secret = kube.get(path_of('secrets', name, secret_name))
+    if secret is not None:
+        namespace = Namespace(name, {})
+        namespace.secret = secret
+        namespace.namespace_read = False
+    else:
+        namespace = Namespace(name, read_namespace(kube, name))
+    namespace.secret_read = True
+    return namespace
+
+
+def check_not_terminating(kube, namespace):
+    found = namespace.found if namespace.namespace_read else read_namespace(kube, namespace.name) or {}
+    if (found.get('status') or {}).get('phase') == 'Terminating':
+        raise ValidationError('namespaces: namespace %r is being deleted; nothing was written' % namespace.name)
+
+
+def check_type(namespace, name, secret):
+    if secret is not None and secret.get('type') != SECRET_TYPE:
+        raise ValidationError('name: namespace %r already has a secret %r of type %s; Kubernetes cannot change the '
+                              'type of a secret: delete it, or choose another name' % (namespace, name, secret.get('type')))
+
+
+def wait_for_account(kube, namespace, account):
+    """The service account of a namespace just created: the controller makes it, within seconds."""
+    waited = 0.0
+    while True:
+        found = kube.get(path_of('serviceaccounts', namespace, account))
+        if found is not None:
+            return found
+        if waited >= ACCOUNT_WAIT_SECONDS:
+            raise KubeError('namespace %r was created but its service account %r did not appear within %d seconds; '
+                            'run the task again' % (namespace, account, ACCOUNT_WAIT_SECONDS))
+        kube.sleep(ACCOUNT_WAIT_STEP)
+        waited += ACCOUNT_WAIT_STEP
+
+
+def secret_patch(secret, config, labels, annotations):
+    """The merge patch that makes `secret` hold `config` and carry the labels and annotations, or None."""
+    patch = {}
+    if decode_docker_config(secret) != config:
+        patch['data'] = {CONFIG_KEY: encode_docker_config(config)}
+    metadata = {}
+    for field, wanted in (('labels', labels), ('annotations', annotations)):
+        have = secret['metadata'].get(field) or {}
+        missing = dict((key, value) for key, value in wanted.items() if have.get(key) != value)
+        if missing:
+            metadata[field] = missing
+    if metadata:
+        patch['metadata'] = metadata
+    return patch or None
+
+
+def account_patch(account, name, present):
+    """The merge patch that makes the account's imagePullSecrets name the secret once (present) or not at all."""
+    current = account.get('imagePullSecrets') or []
+    count = references(account, name)
+    if present:
+        if count == 1:
+            return None
+        if count == 0:
+            return {'imagePullSecrets': current + [{'name': name}]}
+        first = next(index for index, reference in enumerate(current) if reference.get('name') == name)
+        return {'imagePullSecrets': [reference for index, reference in enumerate(current)
+                                     if reference.get('name') != name or index == first]}
+    if count == 0:
+        return None
+    kept = [reference for reference in current if reference.get('name') != name]
+    return {'imagePullSecrets': kept or None}
+
+
+def secret_view(secret, registry, labels, annotations):
+    """A secret as the diff shows it: the password masked, only the labels and annotations the task sets."""
+    if secret is None:
+        return None
+    registry, username, password = credentials_in(decode_docker_config(secret), registry)
+    metadata = secret['metadata']
+    return dict(type=secret.get('type'), registry=registry, username=username,
+                password=PASSWORD_MASK if password is not None else None,
+                labels=dict((key, (metadata.get('labels') or {}).get(key)) for key in labels),
+                annotations=dict((key, (metadata.get('annotations') or {}).get(key)) for key in annotations))
+
+
+def string_values(option, mapping):
+    """Label and annotation values as the strings Kubernetes stores; a YAML boolean is refused, not guessed."""
+    result = {}
+    for key, value in (mapping or {}).items():
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            raise ValidationError('%s: the value of %r must be a string (quote it in YAML, such as "true")'
+                                  % (option, key))
+        result[str(key)] = str(value)
+    return result
+
+
+def quoted(names, singular=None, plural=None):
+    """'a', 'b' [does|do]."""
+    text = ', '.join(repr(name) for name in names)
+    if singular is None:
+        return text
+    return '%s %s' % (text, singular if len(names) == 1 else plural)
+
+
+class PullSecret:
+    """What harbor_pull_secret does: one Secret, and its references in service accounts, in every covered
+    namespace. Everything is read and checked first; then each namespace is written (nothing in check mode)."""
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.name = self.params['name']
+        self.present = self.params['state'] == 'present'
+        self.kube = None
+        self.registry = self.config = None
+        self.labels = self.annotations = {}
+
+    def validate(self):
+        """Every check of the input, before any request."""
+        params = self.params
+        check_targets(params)
+        self.labels = string_values('labels', params['labels'])
+        self.annotations = string_values('annotations', params['annotations'])
+        check_metadata('labels', self.labels, values_are_labels=True)
+        check_metadata('annotations', self.annotations, values_are_labels=False)
+        if not self.present:
+            return
+        for option in ('username', 'password'):
+            # required_if lets an explicit null (or an empty template result) through; no request is worth sending.
+            if not params[option]:
+                raise ValidationError('%s: required with state=present, and cannot be empty' % option)
+        if not params['harbor_url'] and (params['verify_credentials'] or not params['registry']):
+            raise ValidationError('harbor_url is required with state=present: the credentials are checked there and '
+                                  'its host is the default registry (set registry and verify_credentials=false to '
+                                  'do without)')
+        self.registry = normalize_registry('registry', params['registry'] or registry_host(params['harbor_url']))
+        self.config = docker_config(self.registry, params['username'], params['password'])
+
+    def plan(self):
+        """Read the namespaces, their secret and service accounts; every check before the first write."""
+        params = self.params
+        listed = list(dict.fromkeys(params['namespaces']))
+        namespaces = [locate(self.kube, name, self.name) for name in listed]
+        namespaces += [Namespace(name, found) for name, found in resolve_namespaces(self.kube, [], params['namespace_selector'])
+                       if name not in listed]
+        if not namespaces:
+            self.module.warn('namespace_selector %r matches no namespace: nothing to do' % params['namespace_selector'])
+        missing = [namespace.name for namespace in namespaces if not namespace.exists]
+        if self.present and missing and not params['create_namespace']:
+            raise ValidationError('namespaces: %s not exist in the cluster; create %s first or set '
+                                  'create_namespace: true. Nothing was written'
+                                  % (quoted(missing, 'does', 'do'), 'it' if len(missing) == 1 else 'them'))
+        for namespace in namespaces:
+            self.read(namespace)
+        writing = [namespace for namespace in namespaces if self.writes(namespace)]
+        # A credential is checked before it is written anywhere; one already in place everywhere is not
+        # distributed again, so it costs no login (harbor_pull_secret_info check_login tells whether it works).
+        if writing and self.present and params['verify_credentials'] \
+                and not logs_in(self.module, params['username'], params['password']):
+            raise ValidationError(
+                'verify_credentials: Harbor at %s rejected username %r with this password (GET /users/current '
+                'answered 401), so the secret was written to no namespace. Check username (a robot account\'s full '
+                'name, such as robot$payments+puller) and password (its current secret), and that the robot is '
+                'enabled and not expired' % (params['harbor_url'], params['username']))
+        for namespace in writing:
+            if self.present and not namespace.create:
+                check_not_terminating(self.kube, namespace)
+        return namespaces
+
+    def writes(self, namespace):
+        return bool(namespace.create or self.planned_outcome(namespace) in ('created', 'updated', 'deleted')
+                    or self.planned_accounts(namespace))
+
+    def read(self, namespace):
+        if not namespace.exists:
+            namespace.create = self.present
+            unknown = [account for account in self.params['service_accounts'] if account != 'default']
+            if namespace.create and unknown:
+                raise ValidationError('service_accounts: %s cannot exist in namespace %r, which this task creates '
+                                      '(only the default service account comes with a new namespace)'
+                                      % (quoted(unknown), namespace.name))
+            return
+        if not namespace.secret_read:
+            namespace.secret = self.kube.get(path_of('secrets', namespace.name, self.name))
+        if self.present:
+            check_type(namespace.name, self.name, namespace.secret)
+        for account in self.params['service_accounts']:
+            found = self.kube.get(path_of('serviceaccounts', namespace.name, account))
+            if found is None and self.present:
+                raise ValidationError('service_accounts: service account %r does not exist in namespace %r; nothing '
+                                      'was written' % (account, namespace.name))
+            namespace.accounts[account] = found
+
+    def secret_patch(self, secret):
+        return secret_patch(secret, self.config, self.labels, self.annotations)
+
+    def account_patch(self, account):
+        return account_patch(account, self.name, self.present)
+
+    def planned_outcome(self, namespace):
+        if not self.present:
+            return 'deleted' if namespace.secret is not None else 'absent'
+        if namespace.secret is None:
+            return 'created'
+        return 'updated' if self.secret_patch(namespace.secret) else 'unchanged'
+
+    def planned_accounts(self, namespace):
+        if namespace.create:
+            return [account for account in self.params['service_accounts'] if account == 'default']
+        return [name for name, account in namespace.accounts.items()
+                if account is not None and self.account_patch(account) is not None]
+
+    def apply(self, namespace):
+        if self.present:
+            if namespace.create:
+                # Another run may create it too: the namespace is all this needs, whoever made it.
+                create_or_find(lambda: self.kube.create(path_of('namespaces'), {
+                    'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': namespace.name}}),
+                    lambda: self.kube.get(path_of('namespaces', name=namespace.name)), already_exists)
+            namespace.outcome = self.write_secret(namespace)
+        for account_name in self.params['service_accounts']:
+            account = namespace.accounts.get(account_name)
+            if namespace.create:
+                account = wait_for_account(self.kube, namespace.name, account_name)
+            if account is None:
+                continue
+            _patched, changed = self.kube.patch_until_applied(path_of('serviceaccounts', namespace.name, account_name),
+                                                              account, self.account_patch)
+            if changed:
+                namespace.patched.append(account_name)
+        if not self.present:
+            deleted = namespace.secret is not None and self.kube.delete(path_of('secrets', namespace.name, self.name))
+            namespace.outcome = 'deleted' if deleted else 'absent'
+
+    def write_secret(self, namespace):
+        path = path_of('secrets', namespace.name, self.name)
+        secret = namespace.secret
+        if secret is None:
+            body = {'apiVersion': 'v1', 'kind': 'Secret', 'type': SECRET_TYPE,
+                    'metadata': {'name': self.name, 'labels': self.labels, 'annotations': self.annotations},
+                    'data': {CONFIG_KEY: encode_docker_config(self.config)}}
+            outcome = create_or_find(lambda: self.kube.create(path_of('secrets', namespace.name), body),
+                                     lambda: self.kube.get(path), already_exists)
+            if outcome.found is None:
+                return 'created'
+            # Another run created it between our read and our write: converge that one.
+            secret = outcome.found
+            check_type(namespace.name, self.name, secret)
+        _secret, changed = self.kube.patch_until_applied(path, secret, self.secret_patch)
+        return 'updated' if changed else 'unchanged'
+
+    def diff(self, namespaces):
+        before, after = {}, {}
+        for namespace in namespaces:
+            accounts_before = dict((name, [reference.get('name') for reference in (account or {}).get(
+                'imagePullSecrets') or []]) for name, account in namespace.accounts.items())
+            accounts_after = {}
+            for name, account in namespace.accounts.items():
+                patch = self.account_patch(account) if account is not None else None
+                references_after = (patch or {}).get('imagePullSecrets', (account or {}).get('imagePullSecrets'))
+                accounts_after[name] = [reference.get('name') for reference in references_after or []]
+            if namespace.create:
+                accounts_after = dict((name, [self.name]) for name in self.planned_accounts(namespace))
+            before[namespace.name] = dict(secret=secret_view(namespace.secret, self.registry, self.labels,
+                                                             self.annotations), service_accounts=accounts_before)
+            after[namespace.name] = dict(secret=self.desired_view(namespace.secret) if self.present else None,
+                                         service_accounts=accounts_after)
+            if not namespace.exists:
+                before[namespace.name] = None
+                if not namespace.create:
+                    after[namespace.name] = None
+        return dict(before=before, after=after)
+
+    def desired_view(self, secret):
+        _registry, _username, password = credentials_in(decode_docker_config(secret), self.registry)
+        changed = secret is not None and password != self.params['password']
+        return dict(type=SECRET_TYPE, registry=self.registry, username=self.params['username'],
+                    password=PASSWORD_MASK + (' (changed)' if changed else ''), labels=dict(self.labels),
+                    annotations=dict(self.annotations))
+
+    def run(self):
+        self.validate()
+        self.kube = kube_client(self.module)
+        namespaces = self.plan()
+        report = {}
+        for namespace in namespaces:
+            if self.module.check_mode:
+                namespace.outcome = self.planned_outcome(namespace)
+                namespace.patched = self.planned_accounts(namespace)
+            else:
+                self.apply(namespace)
+            report[namespace.name] = dict(secret=namespace.outcome, namespace_created=namespace.create,
+                                          patched_service_accounts=namespace.patched)
+        changed = any(entry['namespace_created'] or entry['patched_service_accounts']
+                      or entry['secret'] in ('created', 'updated', 'deleted') for entry in report.values())
+        result = dict(changed=changed, namespaces=report)
+        if self.present:
+            result['registry'] = self.registry
+        if self.module._diff:
+            result['diff'] = self.diff(namespaces)
+        return result

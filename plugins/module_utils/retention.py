@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import HarborError, ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.executions import wait_for_execution
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.selectors import (
     MATCH_ALL,
     from_harbor,
@@ -37,7 +38,6 @@ RETAIN_TEMPLATES = {
     'always': ('always', None),
 }
 TEMPLATE_KEYS = dict((template, key) for key, (template, _maximum) in RETAIN_TEMPLATES.items())
-FINAL_STATUSES = ('Success', 'Error', 'Stopped')
 
 
 def _retain(option, value):
@@ -172,3 +172,58 @@ def parse_task_log(text):
             continue
         rows.append(dict(digest=cells[0], tags=[tag for tag in cells[1].split(',') if tag], action=cells[7]))
     return rows
+
+
+def retention_permission(action, project):
+    return 'tag-retention:%s on project %s' % (action, project)
+
+
+def read_policy(client, policy_id, project):
+    """GET /retentions/<id> of the policy the project links to."""
+    try:
+        return client.get('/retentions/%d' % policy_id, permission=retention_permission('read', project))
+    except HarborError as error:
+        if error.status != 500:
+            raise
+        # Harbor answers 500, not 404, for a policy id it does not have.
+        raise HarborError('project %r is linked to retention policy %d (its retention_id), but Harbor cannot read '
+                          'that policy: GET /retentions/%d answers 500, which is how Harbor reports a policy that does '
+                          'not exist. Check Harbor\'s core log; if the policy is gone, the project\'s link must be '
+                          'repaired in Harbor before a new policy can be created' % (project, policy_id, policy_id),
+                          status=500)
+
+
+def run_policy(client, policy_id, project, run):
+    """Start an execution of the policy and, with run.wait, follow it to its end; returns the execution report."""
+    base = '/retentions/%d/executions' % policy_id
+    started = client.post(base, json=dict(dry_run=run['dry_run']), permission=retention_permission('update', project))
+    execution = dict(id=started.location_id, dry_run=run['dry_run'])
+    if not run['wait']:
+        return execution
+    found = wait_for_execution(client, base, execution['id'], run['wait_timeout'], 'run: the retention run %d of '
+                               'project %r' % (execution['id'], project), 'run.wait_timeout',
+                               permission=retention_permission('list', project))
+    tasks = [task_report(client, base, execution['id'], task, run['dry_run'], project)
+             for task in client.paginate('%s/%d/tasks' % (base, execution['id']),
+                                         permission=retention_permission('list', project))]
+    execution.update(status=found['status'], start_time=found.get('start_time'), end_time=found.get('end_time'),
+                     total=sum(task['total'] for task in tasks), retained=sum(task['retained'] for task in tasks),
+                     tasks=tasks)
+    if found['status'] != 'Success':
+        failed = [task['repository'] for task in tasks if task['status'] != 'Success']
+        raise HarborError('run: the retention run %d of project %r ended with status %s%s; its task logs in Harbor '
+                          'say why' % (execution['id'], project, found['status'],
+                                       ' (repositories: %s)' % ', '.join(failed) if failed else ''))
+    return execution
+
+
+def task_report(client, base, execution_id, task, dry_run, project):
+    """One repository's part of a run; for a dry run, the artifacts it would delete, from the task's log."""
+    report = dict(repository=task.get('repository'), status=task.get('status'), total=task.get('total', 0),
+                  retained=task.get('retained', 0))
+    if dry_run and task.get('status') == 'Success':
+        log = client.get('%s/%d/tasks/%d' % (base, execution_id, task['id']),
+                         permission=retention_permission('read', project))
+        report['deleted'] = [dict(digest=row['digest'], tags=row['tags'])
+                             for row in parse_task_log(log if isinstance(log, str) else '') if row['action'] == 'DEL']
+    return report

@@ -10,10 +10,12 @@ thing everywhere.
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import HarborError, ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import HARBOR_NAME_PATTERN, check_harbor_name
 
 DEFAULT_PREFIX = 'robot$'
 # Harbor's default robot_token_duration, used when the account cannot read the configuration.
@@ -21,6 +23,12 @@ DEFAULT_DURATION_DAYS = 30
 MAX_DURATION_DAYS = 2 ** 31 - 2
 SECONDS_PER_DAY = 86400
 SYSTEM_NAMESPACE = '/'
+# Harbor stores robot names, project included, in a column of this size.
+MAX_STORED_NAME = 255
+TIMESTAMP = re.compile(r'^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})')
+# Harbor stores robot names, project included, in a column of this size.
+MAX_STORED_NAME = 255
+TIMESTAMP = re.compile(r'^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})')
 ALL_PROJECTS = '*'
 EFFECTS = ('allow', 'deny')
 
@@ -210,3 +218,219 @@ def describe(robot, now=None):
         creation_time=robot.get('creation_time'),
         update_time=robot.get('update_time'),
     )
+
+
+def check_robot_name(name, project):
+    """The short name of a robot (Harbor adds the prefix and the project), and its project's name."""
+    if '+' in name or '$' in name:
+        raise ValidationError('name %r must be the short name of the robot, without the robot$ prefix or the '
+                              'project: Harbor builds robot$<project>+<name> itself' % name)
+    if project:
+        check_harbor_name('project', project)
+    check_harbor_name('name', name, MAX_STORED_NAME - (len(project) + 1 if project else 0))
+
+
+def check_duration(duration):
+    if duration is not None and not (duration == -1 or 1 <= duration <= MAX_DURATION_DAYS):
+        raise ValidationError('duration_days must be -1 (never expires) or 1 to %d days, got %d; 0 is not allowed'
+                              % (MAX_DURATION_DAYS, duration))
+
+
+def check_namespaces(permissions, project, option):
+    """A project robot holds exactly its project; a system robot names projects, '*' or '/'."""
+    namespaces = [entry['namespace'] for entry in permissions]
+    if project:
+        if namespaces != [project]:
+            raise ValidationError('%s: a project robot has exactly one namespace, its project %r, but the task '
+                                  'names %s; use a system robot (no project) for several namespaces'
+                                  % (option, project, ', '.join(repr(name) for name in namespaces)))
+        return
+    for namespace in namespaces:
+        if namespace not in (SYSTEM_NAMESPACE, ALL_PROJECTS) and not HARBOR_NAME_PATTERN.match(namespace):
+            raise ValidationError('%s: namespace %r is neither a project name, %r (all projects) nor %r (system)'
+                                  % (option, namespace, ALL_PROJECTS, SYSTEM_NAMESPACE))
+
+
+def access_permissions(access, project):
+    """The `access` shorthand of a project robot -> its canonical permissions."""
+    if not project:
+        raise ValidationError('access is a shorthand for project robots: set project, or describe a system '
+                              'robot\'s permissions with permissions')
+    pairs = expand_access(access, 'access')
+    return canonical_permissions([dict(namespace=project, access=[
+        dict(resource=resource, action=action) for resource, action in pairs])], 'access')
+
+
+def desired_permissions(permissions, access, project):
+    """The task's permissions (entries of a project robot name their project by default) or access, canonical."""
+    if access is not None:
+        return access_permissions(access, project)
+    if project:
+        permissions = [dict(entry, namespace=entry.get('namespace') or project) for entry in permissions]
+    return canonical_permissions(permissions, 'permissions')
+
+
+def secret_in_place(robot, desired, logs_in, warn):
+    """The desired secret when the robot already logs in with it, else None (a change).
+
+    Only a login can tell, and only while the robot may log in; one that the task enables or extends is taken
+    as a change (the update logs in first). One that stays disabled or expired is left alone, with a warning.
+    """
+    secret = desired['secret']
+    if usable(robot):
+        return secret if logs_in(secret) else None
+    if usable_after(robot, desired):
+        return None
+    warn('secret: %s is disabled or expired, so Harbor refuses every login and the module cannot tell whether it '
+         'has this secret; it was left unchanged. Enable the robot, or extend duration_days, to have it checked and '
+         'set' % robot.get('name'))
+    return secret
+
+
+def check_grantable(client, permissions, project, option):
+    """Permissions Harbor knows, on projects that exist: checked before the robot is written."""
+    unknown = unknown_permissions(permissions, permission_catalogue(client))
+    if unknown:
+        raise ValidationError('%s: Harbor has no robot permission %s; see GET /permissions, or Harbor\'s list in '
+                              'the module documentation' % (option, ', '.join(unknown)))
+    for entry in permissions:
+        namespace = entry['namespace']
+        if not project and namespace not in (SYSTEM_NAMESPACE, ALL_PROJECTS):
+            if client.get_project(namespace) is None:
+                raise ValidationError('%s: project %r of the namespaces does not exist in Harbor' % (option, namespace))
+
+
+class RobotApi:
+    """Harbor's /robots calls for the robots of one project (or the system robots), each with the permission it
+    needs for the 403 hint."""
+
+    def __init__(self, client, project=None):
+        self.client = client
+        self.project = project
+
+    def permission(self, action):
+        if self.project:
+            return 'robot:%s on project %s' % (action, self.project)
+        return 'robot:%s (system administrators only)' % action
+
+    def list(self, project_id=None, remember=False):
+        """Every robot of the project (whose id is project_id), or every system robot."""
+        query = 'Level=project,ProjectID=%d' % project_id if self.project else 'Level=system'
+        return self.client.paginate('/robots', params={'q': query}, permission=self.permission('list'),
+                                    remember=remember)
+
+    def find(self, prefix, name, project_id=None):
+        """The robot `name` (a short name), or None.
+
+        Listing and matching avoids q=name=, where a '+' would have to travel double-encoded. A project robot
+        listed under another prefix means the prefix is wrong: creating it would only collide, so that is an error.
+        """
+        robots = self.list(project_id, remember=True)
+        wanted = full_name(prefix, name, self.project)
+        for robot in robots:
+            if robot.get('name') == wanted:
+                return robot
+        suffix = '%s+%s' % (self.project, name)
+        for robot in robots if self.project else ():
+            listed = robot.get('name') or ''
+            if listed.endswith(suffix) and listed[:-len(suffix)]:
+                raise ValidationError('robot_prefix: Harbor names this robot %r, so its robot name prefix is %r, not '
+                                      '%r; set robot_prefix to %r (the account may not read Harbor\'s configuration)'
+                                      % (listed, listed[:-len(suffix)], prefix, listed[:-len(suffix)]))
+        return None
+
+    def create(self, body, name, prefix):
+        """POST /robots -> Harbor's answer (the robot with its generated secret); its refusals explained."""
+        try:
+            return self.client.post('/robots', json=body, permission=self.permission('create')).body or {}
+        except HarborError as error:
+            if error.status == 409:
+                # Kept a 409, so that the engine still looks for a robot a concurrent run created.
+                raise HarborError('POST /robots answered 409 CONFLICT: %s' % error.harbor_message, status=409,
+                                  code=error.code, method='POST', path='/robots', hint='Harbor has this robot, but not '
+                                  'under the name %s: if its robot name prefix is not %r, set robot_prefix to it'
+                                  % (name, prefix))
+            if error.status != 403 or error.code != 'DENIED':
+                raise
+            # Harbor's DENIED here is its check that a robot grants only what it holds, not a missing right.
+            raise HarborError('POST /robots answered 403 DENIED: %s' % error.harbor_message, status=403,
+                              code='DENIED', method='POST', path='/robots', hint='A robot may only give the robots it '
+                              'creates permissions it holds itself: narrow the permissions, or run the task with an '
+                              'account that may grant them')
+
+    def read(self, robot_id):
+        return self.client.get('/robots/%d' % robot_id, permission=self.permission('read'))
+
+    def put(self, robot_id, body):
+        self.client.put('/robots/%d' % robot_id, json=body, permission=self.permission('update'))
+
+    def set_secret(self, robot_id, secret=None):
+        """PATCH the robot's secret to `secret`, or to one Harbor generates and returns."""
+        answer = self.client.patch('/robots/%d' % robot_id, json=dict(secret=secret) if secret else {},
+                                   permission=self.permission('update'))
+        return (answer.body or {}).get('secret')
+
+    def delete(self, robot_id):
+        self.client.delete('/robots/%d' % robot_id, missing_ok=True, permission=self.permission('delete'))
+
+
+def robot_body(name, level, values, with_disable=True):
+    """The robot as POST (no disable: Harbor creates every robot enabled) and PUT take it, from canonical values."""
+    body = dict(name=name, level=level, description=values['description'], duration=values['duration_days'],
+                permissions=harbor_permissions(values['permissions']))
+    if with_disable:
+        body['disable'] = values['disabled']
+    return body
+
+
+def planned_robot(name, level, desired, default_duration, now=None):
+    """What a robot created with the desired values would look like (check mode)."""
+    duration = desired.get('duration_days', default_duration)
+    now = now if now is not None else time.time()
+    return describe(dict(name=name, level=level, description=desired.get('description', ''),
+                         disable=desired.get('disabled', False), duration=duration,
+                         expires_at=-1 if duration == -1 else int(now) + duration * SECONDS_PER_DAY,
+                         permissions=desired['permissions']), now)
+
+
+def expiry_warning(robot, desired):
+    """The warning for a new duration_days that expires the robot at once (it counts from its creation), or None."""
+    if desired.get('duration_days', robot.get('duration')) == robot.get('duration'):
+        return None
+    expires_at = expiry_after(robot, desired['duration_days'])
+    if expires_at in (None, -1) or expires_at > time.time():
+        return None
+    return ('duration_days=%d counts from the creation of %s (%s), so the robot is expired as soon as it is saved; '
+            'raise duration_days to keep it usable' % (desired['duration_days'], robot.get('name'),
+                                                       robot.get('creation_time')))
+
+
+def creation_timestamp(robot):
+    """Seconds since the epoch of Harbor's creation_time ('2026-01-05T10:00:00.123Z', always UTC)."""
+    match = TIMESTAMP.match(robot.get('creation_time') or '')
+    if not match:
+        return None
+    moment = datetime.datetime.strptime(match.group(1), '%Y-%m-%dT%H:%M:%S')
+    return int(moment.replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def expiry_after(robot, duration_days):
+    """Harbor's rule for a changed duration: creation time plus the days, or -1 for never."""
+    if duration_days == -1:
+        return -1
+    created = creation_timestamp(robot)
+    return None if created is None else created + duration_days * SECONDS_PER_DAY
+
+
+def usable(robot):
+    """Whether the robot may log in now: enabled and not expired."""
+    return not robot.get('disable') and not is_expired(robot)
+
+
+def usable_after(robot, desired):
+    """Whether the robot may log in once the task's disabled and duration_days are applied."""
+    disabled = desired.get('disabled', bool(robot.get('disable')))
+    expires_at = robot.get('expires_at')
+    if 'duration_days' in desired and desired['duration_days'] != robot.get('duration'):
+        expires_at = expiry_after(robot, desired['duration_days'])
+    return not disabled and not is_expired(dict(expires_at=expires_at))

@@ -15,8 +15,12 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import Option, Resource, ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
+    Option,
+    Resource,
+    ValidationError,
+    create_or_find,
+)
 
 NAMED_CRONS = {'hourly': '0 0 * * * *', 'daily': '0 0 0 * * *', 'weekly': '0 0 0 * * 0'}
 NO_SCHEDULE = 'none'
@@ -195,27 +199,26 @@ class SystemSchedule(Resource):
             self.create_schedule(values)
         return None
 
-    def create_schedule(self, values):
-        """POST a schedule where Harbor had none when we looked.
+    def find_scheduled(self):
+        """Harbor's representation when the job has a periodic schedule, else None."""
+        current = self.find()
+        return current if self.scheduled(current) else None
 
-        A lost answer, or another run scheduling the job in between (scan all then answers 412, "always had one"),
-        is settled by looking again and PUTting over the schedule found, so the run converges instead of failing.
-        """
+    def conflict(self, error):
+        # Scan all answers 412 ("always had one") where the other jobs answer 409.
+        return error.status in (409, 412)
+
+    def create_schedule(self, values):
+        """POST a schedule where Harbor had none when we looked; one found instead (a lost answer, or another run
+        scheduling the job in between) is overwritten with a PUT, so the schedule ends as this task sets it."""
         body = self.body(values['schedule'], values)
-        try:
-            self.client.post(self.path, json=body, permission='%s:create (system administrators only)' % self.rbac_resource)
-            return
-        except HarborError as error:
-            ambiguous = isinstance(error, HarborTransportError) and error.ambiguous
-            if not ambiguous and error.status not in (409, 412):
-                raise
-            if not self.scheduled(self.find()):
-                if not ambiguous:
-                    raise
-                self.client.post(self.path, json=body,
-                                 permission='%s:create (system administrators only)' % self.rbac_resource)
-                return
-        self.client.put(self.path, json=body, permission='%s:update (system administrators only)' % self.rbac_resource)
+        outcome = create_or_find(
+            lambda: self.client.post(self.path, json=body, permission='%s:create (system administrators only)'
+                                     % self.rbac_resource),
+            self.find_scheduled, self.conflict)
+        if outcome.found is not None:
+            self.client.put(self.path, json=body,
+                            permission='%s:update (system administrators only)' % self.rbac_resource)
 
     def option_names(self):
         return [option.name for option in self.options]

@@ -12,7 +12,7 @@ Harbor stores any pattern and only fails when a rule is evaluated, so the syntax
 
 from __future__ import annotations
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 
 MATCH_ALL = '**'
 WORDS = ('matching', 'excluding')

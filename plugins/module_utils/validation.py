@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 
 # Harbor's rule for project and robot names (src/pkg/project/manager.go, src/controller/robot/controller.go).
 HARBOR_NAME_PATTERN = re.compile(r'^[a-z0-9]+(?:[._-][a-z0-9]+)*$')

@@ -139,47 +139,25 @@ rules:
       disabled: false
 """
 
-import json
-
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Converger,
+    HarborError,
     Option,
     Resource,
     ValidationError,
+    create_or_find,
     harbor_module,
     run_module,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.selectors import (
-    from_harbor,
-    normalize_selector,
-    to_harbor,
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.immutable import (
+    identity_of,
+    normalize_rules,
+    rule_from_harbor,
+    rule_to_harbor,
+    sort_rules,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
-
-
-def identity_of(rule):
-    """A rule is known by its selectors; `disabled` is one of its properties."""
-    return json.dumps([rule['repositories'], rule['tags']], sort_keys=True)
-
-
-def sort_rules(rules):
-    return sorted(rules, key=lambda rule: (identity_of(rule), rule['disabled']))
-
-
-def rule_from_harbor(rule):
-    return dict(repositories=from_harbor('repositories', (rule.get('scope_selectors') or {}).get('repository')),
-                tags=from_harbor('tags', rule.get('tag_selectors')), disabled=bool(rule.get('disabled')))
-
-
-def rule_to_harbor(rule, rule_id=None, disabled=None):
-    body = dict(priority=0, action='immutable', template='immutable_template',
-                disabled=rule['disabled'] if disabled is None else disabled,
-                tag_selectors=[to_harbor('tags', rule['tags'])],
-                scope_selectors=dict(repository=[to_harbor('repositories', rule['repositories'])]))
-    if rule_id is not None:
-        body['id'] = rule_id
-    return body
 
 
 class ImmutableRules(Resource):
@@ -190,6 +168,7 @@ class ImmutableRules(Resource):
     """
 
     return_key = 'rules'
+    identity_options = ('project',)
 
     def __init__(self, module, client):
         super().__init__(module, client)
@@ -201,21 +180,8 @@ class ImmutableRules(Resource):
 
     def target(self, rules):
         """Check the listed rules and return what the task wants among the relevant ones."""
-        self.listed = [dict(repositories=normalize_selector('rules[%d].repositories' % index, rule.get('repositories')),
-                            tags=normalize_selector('rules[%d].tags' % index, rule.get('tags')),
-                            disabled=bool(rule.get('disabled')))
-                       for index, rule in enumerate(rules or [])]
-        seen = {}
-        for index, rule in enumerate(self.listed):
-            key = identity_of(rule)
-            if key in seen:
-                raise ValidationError('rules[%d] and rules[%d] have the same repositories and tags; a rule is known by '
-                                      'its selectors, list it once' % (seen[key], index))
-            seen[key] = index
+        self.listed = normalize_rules(rules)
         return [] if self.absent else sort_rules(self.listed)
-
-    def identity(self):
-        return dict(project=self.name)
 
     def path(self, suffix=''):
         return self.client.project_path(self.name, '/immutabletagrules%s' % suffix)
@@ -238,8 +204,7 @@ class ImmutableRules(Resource):
                 raise
         if self.absent:
             return []
-        raise ValidationError('project: project %r does not exist in Harbor; create it first with '
-                              'cloudtemple.harbor.harbor_project' % self.name)
+        raise missing_project(self.name)
 
     def relevant(self, current):
         if self.exclusive:
@@ -255,9 +220,7 @@ class ImmutableRules(Resource):
 
     def update(self, current, changes, desired):
         if self.absent:
-            for rule in self.relevant(current):
-                self.client.delete(self.path('/%d' % rule['id']), missing_ok=True, resource_name=True,
-                                   permission=self.permission('delete'))
+            self.delete(self.relevant(current))
             return None
         by_identity = dict((identity_of(rule_from_harbor(rule)), rule) for rule in current)
         wanted = set(identity_of(rule) for rule in self.listed)
@@ -274,38 +237,20 @@ class ImmutableRules(Resource):
                 if bool(reused.get('disabled')) != rule['disabled']:
                     self.put(reused['id'], rule)
             else:
-                rule_id, disabled = self.create_rule(rule)
-                if disabled != rule['disabled']:
+                created = self.create_rule(rule)
+                if bool(created.get('disabled')) != rule['disabled']:
                     # Harbor creates every rule enabled.
-                    self.put(rule_id, rule)
-        for rule in stale:
-            self.client.delete(self.path('/%d' % rule['id']), missing_ok=True, resource_name=True,
-                               permission=self.permission('delete'))
+                    self.put(created['id'], rule)
+        self.delete(stale)
         return None
 
     def create_rule(self, rule):
-        """POST one rule and return (its id, whether it is disabled).
+        """POST one rule and return {id, disabled}; a lost answer or a race (409) is settled by listing the rules."""
+        def post():
+            return dict(id=self.client.post(self.path(), json=rule_to_harbor(rule), resource_name=True,
+                                            permission=self.permission('create')).location_id, disabled=False)
 
-        An answer lost on the way, or another run creating the same rule first (Harbor's 409 for an identical rule),
-        is settled by looking for the rule among the project's rules, never by creating it twice.
-        """
-        try:
-            return self.post_rule(rule), False
-        except HarborTransportError as error:
-            if not error.ambiguous:
-                raise
-            found = self.existing_rule(rule)
-            if found is None:
-                return self.post_rule(rule), False
-        except HarborError as error:
-            found = self.existing_rule(rule) if error.status == 409 else None
-            if found is None:
-                raise
-        return found['id'], bool(found.get('disabled'))
-
-    def post_rule(self, rule):
-        return self.client.post(self.path(), json=rule_to_harbor(rule), resource_name=True,
-                                permission=self.permission('create')).location_id
+        return create_or_find(post, lambda: self.existing_rule(rule)).object
 
     def existing_rule(self, rule):
         """The project's rule with the selectors of `rule`, or None."""

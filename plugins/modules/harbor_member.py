@@ -116,7 +116,7 @@ member:
     role_name: maintainer
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError, missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Option,
     Resource,
@@ -134,6 +134,7 @@ GROUP_TYPES = dict(ldap=1, internal=2, oidc=3)
 
 class Member(Resource):
     return_key = 'member'
+    identity_options = ('project', 'user', 'group')
     options = (Option('role'),)
 
     def __init__(self, module, client):
@@ -142,9 +143,6 @@ class Member(Resource):
         self.entity_type = 'u' if self.params['user'] else 'g'
         self.entity_name = self.params['user'] or self.params['group']
         self.project_exists = None
-
-    def identity(self):
-        return dict(project=self.project, **{'user' if self.entity_type == 'u' else 'group': self.entity_name})
 
     def permission(self, action):
         return 'member:%s on project %s' % (action, self.project)
@@ -162,8 +160,7 @@ class Member(Resource):
         if not self.project_exists:
             if self.params['state'] == 'absent':
                 return None
-            raise ValidationError('project: project %r does not exist in Harbor; create it first with '
-                                  'cloudtemple.harbor.harbor_project' % self.project)
+            raise missing_project(self.project)
         members = self.client.paginate(self.client.project_path(self.project, '/members'),
                                        params=dict(entityname=self.entity_name), resource_name=True,
                                        permission=self.permission('list'))

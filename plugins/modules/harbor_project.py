@@ -171,7 +171,7 @@ project:
       expires_at: null
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, quote_repository
+from ansible_collections.cloudtemple.harbor.plugins.module_utils import projects
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Option,
     Resource,
@@ -179,6 +179,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     as_set,
     bool_to_harbor,
     converge,
+    harbor_fields,
     harbor_module,
     harbor_to_bool,
 )
@@ -198,17 +199,24 @@ BOOLEAN_METADATA = {
     'auto_sbom_generation': 'auto_sbom_generation',
     'reuse_sys_cve_allowlist': 'reuse_sys_cve_allowlist',
 }
+ALLOWLIST = ('cve_allowlist', 'cve_allowlist_expires_at')
 
 
 class Project(Resource):
     return_key = 'project'
-    options = tuple(Option(name) for name in BOOLEAN_METADATA) + (
-        Option('severity'),
-        Option('cve_allowlist', normalize=lambda ids: as_set(check_cve_ids('cve_allowlist', ids))),
-        Option('cve_allowlist_expires_at', normalize=int),
+    identity_options = ('name',)
+    options = tuple(Option(name, field='metadata.%s' % key, to_harbor=bool_to_harbor, from_harbor=harbor_to_bool)
+                    for name, key in BOOLEAN_METADATA.items()) + (
+        Option('severity', field='metadata.severity', from_harbor=lambda value: (value or '').lower() or None),
+        Option('cve_allowlist', normalize=lambda ids: as_set(check_cve_ids('cve_allowlist', ids)),
+               field='cve_allowlist.items', to_harbor=lambda ids: [dict(cve_id=cve) for cve in ids],
+               from_harbor=lambda items: as_set(item.get('cve_id') for item in items or [])),
+        Option('cve_allowlist_expires_at', normalize=int, field='cve_allowlist.expires_at',
+               to_harbor=lambda value: value or None, from_harbor=lambda value: value or 0),
         Option('storage_quota', normalize=lambda size: format_size(parse_size('storage_quota', size))),
         Option('proxy_cache_registry', create_only=True),
-        Option('proxy_speed_kb'),
+        Option('proxy_speed_kb', field='metadata.proxy_speed_kb', to_harbor=str,
+               from_harbor=lambda speed: int(speed) if speed not in (None, '') else -1),
     )
 
     def __init__(self, module, client):
@@ -216,9 +224,6 @@ class Project(Resource):
         self.name = self.params['name']
         self.registry_id = None
         self._quota_of_project = None
-
-    def identity(self):
-        return dict(name=self.name)
 
     def validate(self, desired):
         check_harbor_name('name', self.name)
@@ -240,75 +245,33 @@ class Project(Resource):
                                   'when creating the project')
         if current is None:
             if 'storage_quota' in desired and not self.client.current_identity().get('sysadmin'):
-                raise ValidationError('storage_quota can only be set by a Harbor system administrator, and %r is not '
-                                      'one: drop the option or use an administrator account' % self.client.username)
+                raise projects.quota_admin_error(self.client, 'set')
             if 'proxy_cache_registry' in desired:
-                self.registry_id = self._registry_id(desired['proxy_cache_registry'])
-
-    def _registry_id(self, name):
-        registries = self.client.paginate('/registries', params={'q': 'name=%s' % name},
-                                          permission='registry:list (system administrators only)')
-        for registry in registries:
-            if registry.get('name') == name:
-                return registry['id']
-        raise ValidationError('proxy_cache_registry: Harbor has no registry endpoint named %r; create it under '
-                              'Administration > Registries first' % name)
+                self.registry_id = projects.registry_by_name(self.client, desired['proxy_cache_registry'],
+                                                             'proxy_cache_registry')['id']
 
     def _quota(self, project_id):
         if self._quota_of_project is None:
-            self._quota_of_project = self._read_quota(project_id)
+            self._quota_of_project = projects.project_quota(self.client, project_id, self.name)
         return self._quota_of_project
 
-    def _read_quota(self, project_id):
-        try:
-            quotas = self.client.get('/quotas', params={'reference': 'project', 'reference_id': project_id})
-        except HarborError as error:
-            if error.status == 403:
-                raise ValidationError('storage_quota can only be read and set by a Harbor system administrator, and '
-                                      '%r is not one: drop the option or use an administrator account'
-                                      % self.client.username)
-            raise
-        if not quotas:
-            raise HarborError('Harbor has no quota for project %r: storage quotas are turned off on this Harbor '
-                              '(quota_per_project_enable)' % self.name)
-        return quotas[0]
-
     def view(self, current, wanted):
-        metadata = current.get('metadata') or {}
-        allowlist = current.get('cve_allowlist') or {}
-        values = dict((option, harbor_to_bool(metadata.get(key))) for option, key in BOOLEAN_METADATA.items())
-        values['severity'] = (metadata.get('severity') or '').lower() or None
-        values['cve_allowlist'] = as_set(item.get('cve_id') for item in allowlist.get('items') or [])
-        values['cve_allowlist_expires_at'] = allowlist.get('expires_at') or 0
-        speed = metadata.get('proxy_speed_kb')
-        values['proxy_speed_kb'] = int(speed) if speed not in (None, '') else -1
+        values = super().view(current, wanted)
         if 'storage_quota' in wanted:
             values['storage_quota'] = format_size(self._quota(current['project_id'])['hard'].get('storage'))
         if 'proxy_cache_registry' in wanted:
-            values['proxy_cache_registry'] = None
-            if current.get('registry_id'):
-                registry = self.client.get('/registries/%s' % current['registry_id'], missing_ok=True) or {}
-                values['proxy_cache_registry'] = registry.get('name')
-        return dict((key, value) for key, value in values.items() if key in wanted)
+            registry_id = current.get('registry_id')
+            values['proxy_cache_registry'] = projects.registry_name(self.client, registry_id) if registry_id else None
+        return values
 
-    @staticmethod
-    def _metadata(values):
-        metadata = {}
-        for option, key in BOOLEAN_METADATA.items():
-            if option in values:
-                metadata[key] = bool_to_harbor(values[option])
-        if 'severity' in values:
-            metadata['severity'] = values['severity']
-        if 'proxy_speed_kb' in values:
-            metadata['proxy_speed_kb'] = str(values['proxy_speed_kb'])
-        return metadata
-
-    @staticmethod
-    def _allowlist(items, expires_at, project_id=0):
-        return dict(project_id=project_id, items=[dict(cve_id=cve) for cve in items], expires_at=expires_at or None)
+    def _allowlist(self, values, project_id=0):
+        """The allowlist goes whole: items, expiry and the project's id."""
+        allowlist = harbor_fields(self.options, dict(cve_allowlist=values.get('cve_allowlist', []),
+                                                     cve_allowlist_expires_at=values.get('cve_allowlist_expires_at')))
+        return dict(allowlist['cve_allowlist'], project_id=project_id)
 
     def create(self, desired):
-        body = dict(project_name=self.name, metadata=self._metadata(desired))
+        body = dict(project_name=self.name, metadata=harbor_fields(self.options, desired).get('metadata', {}))
         body['metadata'].setdefault('public', 'false')
         if 'storage_quota' in desired:
             body['storage_limit'] = parse_size('storage_quota', desired['storage_quota'])
@@ -317,63 +280,38 @@ class Project(Resource):
         created = self.client.post('/projects', json=body, permission='project:create (system)')
         if 'cve_allowlist' in desired or 'cve_allowlist_expires_at' in desired:
             # Harbor creates every project with an empty allowlist whatever the POST says: set it afterwards.
-            allowlist = self._allowlist(desired.get('cve_allowlist', []), desired.get('cve_allowlist_expires_at'),
-                                        created.location_id or 0)
-            self.client.put(self.client.project_path(self.name), json=dict(cve_allowlist=allowlist), resource_name=True,
+            self.client.put(self.client.project_path(self.name), resource_name=True,
+                            json=dict(cve_allowlist=self._allowlist(desired, created.location_id or 0)),
                             permission='project:update on project %s' % self.name)
         return self.find()
 
     def update(self, current, changes, desired):
         body = {}
-        metadata = self._metadata(changes)
+        metadata = harbor_fields(self.options, changes).get('metadata')
         if metadata:
             body['metadata'] = metadata
-        if 'cve_allowlist' in changes or 'cve_allowlist_expires_at' in changes:
-            before = self.view(current, {'cve_allowlist', 'cve_allowlist_expires_at'})
-            before.update(desired)
-            body['cve_allowlist'] = self._allowlist(before['cve_allowlist'], before['cve_allowlist_expires_at'],
+        if set(ALLOWLIST) & set(changes):
+            body['cve_allowlist'] = self._allowlist(dict(self.view(current, set(ALLOWLIST)), **desired),
                                                     current['project_id'])
         if body:
             self.client.put(self.client.project_path(self.name), json=body, resource_name=True,
                             permission='project:update on project %s' % self.name)
         if 'storage_quota' in changes:
-            quota = self._quota(current['project_id'])
-            self.client.put('/quotas/%s' % quota['id'],
-                            json=dict(hard=dict(storage=parse_size('storage_quota', changes['storage_quota']))),
-                            permission='quota:update (system administrators only)')
+            projects.set_storage_quota(self.client, self._quota(current['project_id'])['id'],
+                                       parse_size('storage_quota', changes['storage_quota']))
         return None
 
     def before_delete(self, current):
-        if current.get('repo_count') and not self.params['force']:
-            raise ValidationError('Harbor refuses to delete project %r: it still contains %d repositories. Delete them '
-                                  'first, or set force: true to delete them with the project'
-                                  % (self.name, current['repo_count']))
+        projects.check_deletable(dict(current, name=self.name), self.params['force'])
 
     def delete(self, current):
         if self.params['force']:
-            self._delete_repositories()
-        try:
-            self.client.delete(self.client.project_path(self.name), missing_ok=True, resource_name=True,
-                               permission='project:delete on project %s' % self.name)
-        except HarborError as error:
-            if error.status != 412:
-                raise
-            raise HarborError('Harbor refuses to delete project %r: it still contains repositories (%s). Delete them '
-                              'first, or set force: true to delete them with the project'
-                              % (self.name, error.harbor_message or 'precondition failed'),
-                              status=412, code=error.code, method=error.method, path=error.path)
-
-    def _delete_repositories(self):
-        prefix = self.name + '/'
-        path = self.client.project_path(self.name, '/repositories')
-        for repository in self.client.paginate(path, permission='repository:list on project %s' % self.name):
-            short_name = repository['name'][len(prefix):] if repository['name'].startswith(prefix) else repository['name']
-            self.client.delete('%s/%s' % (path, quote_repository(short_name)), missing_ok=True,
-                               permission='repository:delete on project %s' % self.name)
+            projects.delete_repositories(self.client, self.name)
+        projects.delete_project(self.client, self.name)
 
     def planned(self, desired):
-        return dict(name=self.name, metadata=self._metadata(dict(dict(public=False), **desired)),
-                    cve_allowlist=self._allowlist(desired.get('cve_allowlist', []), desired.get('cve_allowlist_expires_at')))
+        return dict(name=self.name, metadata=harbor_fields(self.options, dict(dict(public=False), **desired))['metadata'],
+                    cve_allowlist=self._allowlist(desired))
 
 
 def main():

@@ -159,7 +159,8 @@ query_result:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import registry_host
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import path_of
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.pull_secret import (
     check_targets,
@@ -171,9 +172,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.pull_secret imp
     pull_secret_module,
     references,
     resolve_namespaces,
-    run,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
 
 
 def main():
@@ -219,12 +219,9 @@ def main():
                         logins[(username, password)] = logs_in(module, username, password)
                     entry['login'] = logins[(username, password)]
             entries.append(entry)
-        result = dict(changed=False, namespaces=entries)
-        if expression is not None:
-            result['query_result'] = expression.search(entries)
-        return result
+        return info_result('namespaces', entries, expression)
 
-    run(module, read)
+    run_module(module, read, connect=None)
 
 
 if __name__ == '__main__':

@@ -289,9 +289,7 @@ execution:
               tags: [release-1]
 """
 
-import time
-
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborError, HarborTransportError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Converger,
     Option,
@@ -301,12 +299,13 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     run_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.retention import (
-    FINAL_STATUSES,
     normalize_rules,
-    parse_task_log,
     policy_body,
+    read_policy,
+    retention_permission,
     rule_from_harbor,
     rule_to_harbor,
+    run_policy,
     same_rules,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import (
@@ -317,13 +316,10 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 
-# Seconds between two looks at a running execution: doubling from the first to the longest.
-POLL_FIRST = 0.5
-POLL_MAX = 5.0
-
 
 class Retention(Resource):
     return_key = 'policy'
+    identity_options = ('project',)
     options = (
         Option('rules', normalize=normalize_rules),
         Option('schedule', normalize=lambda value: normalize_schedule('schedule', value)),
@@ -335,11 +331,8 @@ class Retention(Resource):
         self.project = None
         self.policy_id = None
 
-    def identity(self):
-        return dict(project=self.name)
-
     def permission(self, action):
-        return 'tag-retention:%s on project %s' % (action, self.name)
+        return retention_permission(action, self.name)
 
     def validate(self, desired):
         check_harbor_name('project', self.name)
@@ -351,23 +344,12 @@ class Retention(Resource):
         if self.project is None:
             if self.params['state'] == 'absent':
                 return None
-            raise ValidationError('project: project %r does not exist in Harbor; create it first with '
-                                  'cloudtemple.harbor.harbor_project' % self.name)
+            raise missing_project(self.name)
         linked = (self.project.get('metadata') or {}).get('retention_id')
         if not linked:
             return None
         self.policy_id = int(linked)
-        try:
-            return self.client.get('/retentions/%d' % self.policy_id, permission=self.permission('read'))
-        except HarborTransportError as error:
-            if error.status != 500:
-                raise
-            # Harbor answers 500, not 404, for a policy id it does not have.
-            raise HarborError('project %r is linked to retention policy %d (its retention_id), but Harbor cannot read '
-                              'that policy: GET /retentions/%d answers 500, which is how Harbor reports a policy that '
-                              'does not exist. Check Harbor\'s core log; if the policy is gone, the project\'s link must '
-                              'be repaired in Harbor before a new policy can be created'
-                              % (self.name, self.policy_id, self.policy_id), status=500)
+        return read_policy(self.client, self.policy_id, self.name)
 
     def view(self, current, wanted):
         trigger = current.get('trigger') or {}
@@ -386,22 +368,15 @@ class Retention(Resource):
             raise ValidationError('rules is required to create the retention policy of project %r, which has none'
                                   % self.name)
 
+    def conflict(self, error):
+        # Harbor answers 400, not 409, when another run linked a policy to the project since our lookup.
+        return error.status == 400 and 'already has retention policy' in (getattr(error, 'harbor_message', '') or '')
+
     def create(self, desired):
         body = policy_body(self.project['project_id'], [rule_to_harbor(rule) for rule in desired['rules']],
                            schedule_to_cron(desired.get('schedule', NO_SCHEDULE)))
-        try:
-            created = self.client.post('/retentions', json=body, permission=self.permission('create'))
-        except HarborError as error:
-            # Harbor answers 400, not 409, when another run linked a policy since our lookup: converge that one.
-            if error.status != 400 or 'already has retention policy' not in (error.harbor_message or ''):
-                raise
-            current = self.find()
-            if current is None:
-                raise
-            self.update(current, desired, desired)
-            return self.find()
-        self.policy_id = created.location_id
-        return self.client.get('/retentions/%d' % self.policy_id, permission=self.permission('read'))
+        self.policy_id = self.client.post('/retentions', json=body, permission=self.permission('create')).location_id
+        return read_policy(self.client, self.policy_id, self.name)
 
     def update(self, current, changes, desired):
         if 'rules' in desired:
@@ -423,62 +398,6 @@ class Retention(Resource):
     def planned(self, desired):
         return dict(id=None, project=self.name, rules=desired['rules'], schedule=desired.get('schedule', NO_SCHEDULE),
                     harbor={})
-
-    # -- running the policy -------------------------------------------------------------------------------------
-
-    def run(self, run):
-        """Start an execution and, with wait, follow it to its end; returns the execution report."""
-        base = '/retentions/%d/executions' % self.policy_id
-        started = self.client.post(base, json=dict(dry_run=run['dry_run']), permission=self.permission('update'))
-        execution = dict(id=started.location_id, dry_run=run['dry_run'])
-        if not run['wait']:
-            return execution
-        found = self.wait_for(base, execution['id'], run['wait_timeout'])
-        tasks = [self.task_report(base, execution['id'], task, run['dry_run'])
-                 for task in self.client.paginate('%s/%d/tasks' % (base, execution['id']),
-                                                  permission=self.permission('list'))]
-        execution.update(status=found['status'], start_time=found.get('start_time'), end_time=found.get('end_time'),
-                         total=sum(task['total'] for task in tasks), retained=sum(task['retained'] for task in tasks),
-                         tasks=tasks)
-        if found['status'] != 'Success':
-            failed = [task['repository'] for task in tasks if task['status'] != 'Success']
-            raise HarborError('run: the retention run %d of project %r ended with status %s%s; its task logs in Harbor '
-                              'say why' % (execution['id'], self.name, found['status'],
-                                           ' (repositories: %s)' % ', '.join(failed) if failed else ''))
-        return execution
-
-    def wait_for(self, base, execution_id, timeout):
-        """Poll the executions (newest first) until this one is over; the sleeps count towards the timeout."""
-        delay, waited = POLL_FIRST, 0.0
-        while True:
-            execution = self.find_execution(base, execution_id)
-            if execution.get('status') in FINAL_STATUSES:
-                return execution
-            if waited >= timeout:
-                raise HarborError('run: the retention run %d of project %r is still %s after %d seconds (run.wait_timeout);'
-                                  ' it goes on in Harbor' % (execution_id, self.name, execution.get('status'), timeout))
-            time.sleep(delay)
-            waited += delay
-            delay = min(delay * 2, POLL_MAX)
-
-    def find_execution(self, base, execution_id):
-        first_page = self.client.get(base, params=dict(page=1, page_size=10), permission=self.permission('list')) or []
-        for execution in first_page:
-            if execution.get('id') == execution_id:
-                return execution
-        for execution in self.client.paginate(base, permission=self.permission('list')):
-            if execution.get('id') == execution_id:
-                return execution
-        return {}
-
-    def task_report(self, base, execution_id, task, dry_run):
-        report = dict(repository=task.get('repository'), status=task.get('status'), total=task.get('total', 0),
-                      retained=task.get('retained', 0))
-        if dry_run and task.get('status') == 'Success':
-            log = self.client.get('%s/%d/tasks/%d' % (base, execution_id, task['id']), permission=self.permission('read'))
-            report['deleted'] = [dict(digest=row['digest'], tags=row['tags'])
-                                 for row in parse_task_log(log if isinstance(log, str) else '') if row['action'] == 'DEL']
-        return report
 
 
 def main():
@@ -520,7 +439,7 @@ def main():
             if not module.check_mode:
                 if resource.policy_id is None:
                     resource.find()
-                result['execution'] = resource.run(run)
+                result['execution'] = run_policy(client, resource.policy_id, resource.name, run)
         return result
 
     run_module(module, work)

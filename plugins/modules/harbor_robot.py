@@ -315,379 +315,144 @@ credentials_verified:
   sample: true
 """
 
-import datetime
-import re
-import time
-
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
-    HarborError,
-    HarborTransportError,
-    probe_login,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils import robots
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Converger,
     Option,
     Resource,
     ValidationError,
+    converge,
+    create_or_find,
     harbor_module,
-    run_module,
+    never,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.robots import (
-    ALL_PROJECTS,
-    MAX_DURATION_DAYS,
-    SECONDS_PER_DAY,
-    SYSTEM_NAMESPACE,
-    canonical_permissions,
-    check_secret,
-    describe,
-    expand_access,
-    full_name,
-    harbor_permissions,
-    is_expired,
-    permission_catalogue,
-    robot_settings,
-    unknown_permissions,
-)
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import HARBOR_NAME_PATTERN, check_harbor_name
 
-MAX_STORED_NAME = 255
 PUT_OPTIONS = ('description', 'disabled', 'duration_days', 'permissions')
-TIMESTAMP = re.compile(r'^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})')
-
-
-def creation_timestamp(robot):
-    """Seconds since the epoch of Harbor's creation_time ('2026-01-05T10:00:00.123Z', always UTC)."""
-    match = TIMESTAMP.match(robot.get('creation_time') or '')
-    if not match:
-        return None
-    moment = datetime.datetime.strptime(match.group(1), '%Y-%m-%dT%H:%M:%S')
-    return int(moment.replace(tzinfo=datetime.timezone.utc).timestamp())
-
-
-def expiry_after(robot, duration_days):
-    """Harbor's rule for a changed duration: creation time plus the days, or -1 for never."""
-    if duration_days == -1:
-        return -1
-    created = creation_timestamp(robot)
-    return None if created is None else created + duration_days * SECONDS_PER_DAY
 
 
 class Robot(Resource):
     return_key = 'robot'
+    identity_options = ('name', 'project')
+    options = tuple(Option(name) for name in PUT_OPTIONS) + (Option('secret', secret=True),
+                                                             Option('regenerate_secret', secret=True))
 
     def __init__(self, module, client):
         super().__init__(module, client)
-        self.name = self.params['name']
-        self.project_name = self.params['project']
+        self.name, self.project_name = self.params['name'], self.params['project']
         self.level = 'project' if self.project_name else 'system'
-        self.options = (
-            Option('description'),
-            Option('disabled'),
-            Option('duration_days'),
-            Option('permissions', normalize=self._permissions_option),
-            Option('secret', secret=True),
-            Option('regenerate_secret', secret=True),
-        )
-        self.prefix = None
-        self.default_duration = None
-        self.project = None
-        self.robot_id = None
-        self.wanted = {}
-        self.generated_secret = None
-        self.credentials_verified = None
-        self._secret_unverified = False
+        self.prefix = self.default_duration = self.project = None
+        self.generated_secret = self.credentials_verified = None
+        self.permissions_option = 'access' if self.params['access'] else 'permissions'
+        self.api = robots.RobotApi(client, self.project_name)
 
-    # -- desired state ---------------------------------------------------------------------------------------
+    def check_identity(self):
+        robots.check_robot_name(self.name, self.project_name)
 
-    def _permissions_option(self, entries):
-        if self.project_name:
-            entries = [dict(entry, namespace=entry.get('namespace') or self.project_name) for entry in entries]
-        return canonical_permissions(entries, 'permissions')
-
-    def access_permissions(self):
-        if not self.project_name:
-            raise ValidationError('access is a shorthand for project robots: set project, or describe a system '
-                                  'robot\'s permissions with permissions')
-        pairs = expand_access(self.params['access'], 'access')
-        return canonical_permissions([dict(namespace=self.project_name, access=[
-            dict(resource=resource, action=action) for resource, action in pairs])], 'access')
-
-    def identity(self):
-        identity = dict(name=self.name)
-        if self.project_name:
-            identity['project'] = self.project_name
-        return identity
-
-    def check_names(self):
-        if '+' in self.name or '$' in self.name:
-            raise ValidationError('name %r must be the short name of the robot, without the robot$ prefix or the '
-                                  'project: Harbor builds robot$<project>+<name> itself' % self.name)
-        if self.project_name:
-            check_harbor_name('project', self.project_name)
-        check_harbor_name('name', self.name, MAX_STORED_NAME - (len(self.project_name) + 1 if self.project_name else 0))
+    def derive(self, desired):
+        if 'permissions' in desired or self.params['access'] is not None:
+            desired['permissions'] = robots.desired_permissions(desired.get('permissions'), self.params['access'],
+                                                                self.project_name)
+        return desired
 
     def validate(self, desired):
-        self.wanted = desired
-        self.check_names()
-        duration = desired.get('duration_days')
-        if duration is not None and not (duration == -1 or 1 <= duration <= MAX_DURATION_DAYS):
-            raise ValidationError('duration_days must be -1 (never expires) or 1 to %d days, got %d; 0 is not allowed'
-                                  % (MAX_DURATION_DAYS, duration))
+        robots.check_duration(desired.get('duration_days'))
         if 'secret' in desired:
-            check_secret('secret', desired['secret'])
+            robots.check_secret('secret', desired['secret'])
         if 'permissions' in desired:
-            self._validate_namespaces(desired['permissions'], 'access' if self.params['access'] else 'permissions')
-
-    def _validate_namespaces(self, permissions, option):
-        namespaces = [entry['namespace'] for entry in permissions]
-        if self.project_name:
-            if namespaces != [self.project_name]:
-                raise ValidationError('%s: a project robot has exactly one namespace, its project %r, but the task '
-                                      'names %s; use a system robot (no project) for several namespaces'
-                                      % (option, self.project_name, ', '.join(repr(name) for name in namespaces)))
-            return
-        for namespace in namespaces:
-            if namespace not in (SYSTEM_NAMESPACE, ALL_PROJECTS) and not HARBOR_NAME_PATTERN.match(namespace):
-                raise ValidationError('%s: namespace %r is neither a project name, %r (all projects) nor %r (system)'
-                                      % (option, namespace, ALL_PROJECTS, SYSTEM_NAMESPACE))
-
-    # -- Harbor state ----------------------------------------------------------------------------------------
+            robots.check_namespaces(desired['permissions'], self.project_name, self.permissions_option)
 
     def full_name(self):
-        return full_name(self.prefix, self.name, self.project_name)
-
-    def _permission(self, action):
-        if self.project_name:
-            return 'robot:%s on project %s' % (action, self.project_name)
-        return 'robot:%s (system administrators only)' % action
+        return robots.full_name(self.prefix, self.name, self.project_name)
 
     def find(self):
         if self.prefix is None:
-            self.prefix, self.default_duration = robot_settings(self.client, self.params['robot_prefix'])
+            self.prefix, self.default_duration = robots.robot_settings(self.client, self.params['robot_prefix'])
         if self.project_name:
             self.project = self.client.get_project(self.project_name)
             if self.project is None:
                 return None
-            query = 'Level=project,ProjectID=%d' % self.project['project_id']
-        else:
-            query = 'Level=system'
-        # Listing and matching here avoids q=name=, where a '+' would have to travel double-encoded.
-        robots = self.client.paginate('/robots', params={'q': query}, permission=self._permission('list'), remember=True)
-        wanted = self.full_name()
-        for robot in robots:
-            if robot.get('name') == wanted:
-                return robot
-        self._check_prefix(robots)
-        return None
-
-    def _check_prefix(self, robots):
-        """A project robot listed under another prefix means robot_prefix is wrong: creating would only collide."""
-        if not self.project_name:
-            return
-        suffix = '%s+%s' % (self.project_name, self.name)
-        for robot in robots:
-            name = robot.get('name') or ''
-            if name.endswith(suffix) and name[:-len(suffix)]:
-                raise ValidationError('robot_prefix: Harbor names this robot %r, so its robot name prefix is %r, not '
-                                      '%r; set robot_prefix to %r (the account may not read Harbor\'s configuration)'
-                                      % (name, name[:-len(suffix)], self.prefix, name[:-len(suffix)]))
+        return self.api.find(self.prefix, self.name, self.project and self.project['project_id'])
 
     def prepare(self, current, desired):
         if self.project_name and self.project is None:
-            raise ValidationError('project: project %r does not exist in Harbor; create it first with '
-                                  'cloudtemple.harbor.harbor_project, or fix the name' % self.project_name)
+            raise missing_project(self.project_name)
         if current is None and 'permissions' not in desired:
             raise ValidationError('permissions or access is required to create the robot %s: Harbor refuses a robot '
                                   'without permissions' % self.full_name())
-        if 'permissions' in desired and (current is None or self._permissions(current) != desired['permissions']):
-            self._check_permissions(desired['permissions'])
-        if current is not None and desired.get('duration_days', current.get('duration')) != current.get('duration'):
-            expires_at = expiry_after(current, desired['duration_days'])
-            if expires_at not in (None, -1) and expires_at <= time.time():
-                self.module.warn('duration_days=%d counts from the creation of %s (%s), so the robot is expired as soon '
-                                 'as it is saved; raise duration_days to keep it usable'
-                                 % (desired['duration_days'], current.get('name'), current.get('creation_time')))
-
-    def _check_permissions(self, permissions):
-        option = 'access' if self.params['access'] else 'permissions'
-        unknown = unknown_permissions(permissions, permission_catalogue(self.client))
-        if unknown:
-            raise ValidationError('%s: Harbor has no robot permission %s; see GET /permissions, or Harbor\'s list in '
-                                  'the module documentation' % (option, ', '.join(unknown)))
-        for entry in permissions:
-            namespace = entry['namespace']
-            if not self.project_name and namespace not in (SYSTEM_NAMESPACE, ALL_PROJECTS):
-                if self.client.get_project(namespace) is None:
-                    raise ValidationError('%s: project %r of the namespaces does not exist in Harbor' % (option, namespace))
-
-    @staticmethod
-    def _permissions(robot):
-        return canonical_permissions(robot.get('permissions'))
-
-    @staticmethod
-    def _usable(robot):
-        return not robot.get('disable') and not is_expired(robot)
-
-    def _usable_after(self, current):
-        disabled = self.wanted.get('disabled', bool(current.get('disable')))
-        expires_at = current.get('expires_at')
-        if 'duration_days' in self.wanted and self.wanted['duration_days'] != current.get('duration'):
-            expires_at = expiry_after(current, self.wanted['duration_days'])
-        return not disabled and not is_expired(dict(expires_at=expires_at))
+        if 'permissions' in desired and (current is None or self.view(current, {'permissions'})['permissions']
+                                         != desired['permissions']):
+            robots.check_grantable(self.client, desired['permissions'], self.project_name, self.permissions_option)
+        if current is not None and robots.expiry_warning(current, desired):
+            self.module.warn(robots.expiry_warning(current, desired))
 
     def _logs_in(self, secret):
-        accepted = probe_login(self.client.base_url, self.full_name(), secret, self.client.validate_certs,
-                               self.client.ca_path, self.client.timeout)
-        self.credentials_verified = accepted
-        return accepted
+        self.credentials_verified = self.client.accepts(self.full_name(), secret)
+        return self.credentials_verified
 
-    def _secret_view(self, current):
-        """The wanted secret when the robot already logs in with it, else None (a change)."""
-        secret = self.wanted['secret']
-        if self._usable(current):
-            return secret if self._logs_in(secret) else None
-        if self._usable_after(current):
-            self._secret_unverified = True
-            return None
-        self.module.warn('secret: %s is disabled or expired, so Harbor refuses every login and the module cannot tell '
-                         'whether it has this secret; it was left unchanged. Enable the robot, or extend duration_days, '
-                         'to have it checked and set' % current.get('name'))
-        return secret
+    def probe(self, current, desired):
+        if 'secret' not in desired:
+            return {}
+        return dict(secret=robots.secret_in_place(current, desired, self._logs_in, self.module.warn))
 
     def view(self, current, wanted):
-        values = {}
-        if 'description' in wanted:
-            values['description'] = current.get('description') or ''
-        if 'disabled' in wanted:
-            values['disabled'] = bool(current.get('disable'))
-        if 'duration_days' in wanted:
-            values['duration_days'] = current.get('duration')
+        values = dict(description=current.get('description') or '', disabled=bool(current.get('disable')),
+                      duration_days=current.get('duration'), regenerate_secret=False)
         if 'permissions' in wanted:
-            values['permissions'] = self._permissions(current)
-        if 'regenerate_secret' in wanted:
-            values['regenerate_secret'] = False
-        if 'secret' in wanted:
-            values['secret'] = self._secret_view(current)
-        return values
-
-    # -- writes ----------------------------------------------------------------------------------------------
-
-    def _post(self, body):
-        """POST /robots -> (robot, generated secret); a lost answer is settled by looking, never by creating twice."""
-        try:
-            created = self._send_post(body)
-        except HarborTransportError as error:
-            if not error.ambiguous:
-                raise
-            found = self.find()
-            if found is not None:
-                # Created, but the only copy of its secret was in the lost answer.
-                return found, None
-            created = self._send_post(body)
-        return created, created.get('secret')
-
-    def _send_post(self, body):
-        try:
-            return self.client.post('/robots', json=body, permission=self._permission('create')).body or {}
-        except HarborError as error:
-            if error.status == 409:
-                # Kept a 409, so that the engine still looks for a robot a concurrent run created.
-                raise HarborError('POST /robots answered 409 CONFLICT: %s' % error.harbor_message, status=409,
-                                  code=error.code, method='POST', path='/robots', hint='Harbor has this robot, but not '
-                                  'under the name %s: if its robot name prefix is not %r, set robot_prefix to it'
-                                  % (self.full_name(), self.prefix))
-            if error.status != 403 or error.code != 'DENIED':
-                raise
-            # Harbor's DENIED here is its check that a robot grants only what it holds, not a missing right.
-            raise HarborError('POST /robots answered 403 DENIED: %s' % error.harbor_message, status=403, code='DENIED',
-                              method='POST', path='/robots', hint='A robot may only give the robots it creates '
-                              'permissions it holds itself: narrow the permissions, or run the task with an account '
-                              'that may grant them')
-
-    def _put(self, name, values):
-        body = dict(name=name, level=self.level, description=values['description'], disable=values['disabled'],
-                    duration=values['duration_days'], permissions=harbor_permissions(values['permissions']))
-        self.client.put('/robots/%d' % self.robot_id, json=body, permission=self._permission('update'))
-
-    def _patch(self, secret=None):
-        body = dict(secret=secret) if secret else {}
-        answer = self.client.patch('/robots/%d' % self.robot_id, json=body, permission=self._permission('update'))
-        return (answer.body or {}).get('secret')
+            values['permissions'] = robots.canonical_permissions(current.get('permissions'))
+        return dict((key, value) for key, value in values.items() if key in wanted)
 
     def create(self, desired):
         values = dict(description=desired.get('description', ''), disabled=desired.get('disabled', False),
                       duration_days=desired.get('duration_days', self.default_duration),
                       permissions=desired['permissions'])
-        created, generated = self._post(dict(name=self.name, level=self.level, description=values['description'],
-                                             duration=values['duration_days'],
-                                             permissions=harbor_permissions(values['permissions'])))
-        self.robot_id = created['id']
-        name = created.get('name') or self.full_name()
+        body = robots.robot_body(self.name, self.level, values, with_disable=False)
+        # A 409 goes to the engine, which converges the robot another run made; after a lost answer the robot is
+        # found, but without the secret that only the lost answer had.
+        created = create_or_find(lambda: self.api.create(body, self.full_name(), self.prefix), self.find, never).object
+        body.update(id=created['id'], name=created.get('name') or self.full_name(), disable=values['disabled'],
+                    expires_at=created.get('expires_at'), creation_time=created.get('creation_time'),
+                    update_time=created.get('creation_time'))
         if values['disabled']:
             # Harbor creates every robot enabled, whatever the request says.
-            self._put(name, values)
+            self.api.put(created['id'], robots.robot_body(body['name'], self.level, values))
         if 'secret' in desired:
-            self._patch(desired['secret'])
+            self.api.set_secret(created['id'], desired['secret'])
             if not values['disabled']:
                 self._logs_in(desired['secret'])
         else:
-            self.generated_secret = generated or self._patch()
-        return dict(id=self.robot_id, name=name, level=self.level, description=values['description'],
-                    disable=values['disabled'], duration=values['duration_days'],
-                    expires_at=created.get('expires_at'), creation_time=created.get('creation_time'),
-                    update_time=created.get('creation_time'), permissions=harbor_permissions(values['permissions']))
+            self.generated_secret = created.get('secret') or self.api.set_secret(created['id'])
+        return body
 
     def update(self, current, changes, desired):
-        self.robot_id = current['id']
         updated = current
         if set(changes) & set(PUT_OPTIONS):
-            values = self.view(current, set(PUT_OPTIONS))
-            values.update((option, changes[option]) for option in PUT_OPTIONS if option in changes)
-            self._put(current['name'], values)
-            updated = self.client.get('/robots/%d' % self.robot_id, permission=self._permission('read'))
+            values = dict(self.view(current, set(PUT_OPTIONS)), **dict((option, changes[option]) for option in PUT_OPTIONS
+                                                                       if option in changes))
+            self.api.put(current['id'], robots.robot_body(current['name'], self.level, values))
+            updated = self.api.read(current['id'])
         if 'secret' in changes:
             secret = desired['secret']
-            if not (self._secret_unverified and self._logs_in(secret)):
-                self._patch(secret)
+            # A robot that could not log in before this update (disabled, expired) may already have the secret.
+            if robots.usable(current) or not robots.usable_after(current, desired) or not self._logs_in(secret):
+                self.api.set_secret(current['id'], secret)
                 # Whether the new secret works can only be seen while the robot may log in.
-                self.credentials_verified = self._logs_in(secret) if self._usable(updated) else None
+                self.credentials_verified = self._logs_in(secret) if robots.usable(updated) else None
         if 'regenerate_secret' in changes:
-            self.generated_secret = self._patch()
+            self.generated_secret = self.api.set_secret(current['id'])
         return updated
 
     def delete(self, current):
-        self.client.delete('/robots/%d' % current['id'], missing_ok=True, permission=self._permission('delete'))
+        self.api.delete(current['id'])
 
     def result(self, current):
-        return describe(current)
+        return robots.describe(current)
+
+    def report(self):
+        extra = dict(secret=self.generated_secret, credentials_verified=self.credentials_verified)
+        return dict((key, value) for key, value in extra.items() if value is not None and value != '')
 
     def planned(self, desired):
-        duration = desired.get('duration_days', self.default_duration)
-        return describe(dict(name=self.full_name(), level=self.level, description=desired.get('description', ''),
-                             disable=desired.get('disabled', False), duration=duration,
-                             expires_at=-1 if duration == -1 else int(time.time()) + duration * SECONDS_PER_DAY,
-                             permissions=desired['permissions']))
-
-
-class RobotConverger(Converger):
-    """The engine, plus `access` as another way to give the permissions, and the secret in the result."""
-
-    def desired(self):
-        # The names first: a wrong name makes every other message beside the point.
-        self.resource.check_names()
-        values = super().desired()
-        if self.module.params['access'] is not None:
-            values['permissions'] = self.resource.access_permissions()
-        return values
-
-    def run(self, state=None):
-        result = super().run(state)
-        robot = self.resource
-        if robot.generated_secret:
-            result['secret'] = robot.generated_secret
-        if robot.credentials_verified is not None:
-            result['credentials_verified'] = robot.credentials_verified
-        return result
+        return robots.planned_robot(self.full_name(), self.level, desired, self.default_duration)
 
 
 def main():
@@ -716,7 +481,7 @@ def main():
         mutually_exclusive=[('permissions', 'access'), ('secret', 'regenerate_secret')],
         supports_check_mode=True,
     )
-    run_module(module, lambda client: RobotConverger(Robot(module, client)).run())
+    converge(module, Robot)
 
 
 if __name__ == '__main__':

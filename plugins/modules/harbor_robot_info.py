@@ -154,6 +154,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.robots import (
     SECONDS_PER_DAY,
+    RobotApi,
     describe,
     full_name,
     robot_settings,
@@ -184,13 +185,8 @@ def main():
         if within is not None and within < 0:
             raise ValidationError('expiring_within_days must be 0 (only expired robots) or a positive number of days')
         expression = compile_query(module)
-        if project is not None:
-            found = client.require_project(project, permission='robot:list')
-            robots = client.paginate('/robots', params={'q': 'Level=project,ProjectID=%d' % found['project_id']},
-                                     permission='robot:list on project %s' % project)
-        else:
-            robots = client.paginate('/robots', params={'q': 'Level=system'},
-                                     permission='robot:list (system administrators only)')
+        found = client.require_project(project, permission='robot:list') if project is not None else {}
+        robots = RobotApi(client, project).list(found.get('project_id'))
         if name is not None:
             if project is not None:
                 # Every robot listed belongs to the project, so its name ends with +<name>.

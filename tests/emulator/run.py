@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 
-from emulator.harbor import HarborEmulator
+from emulator.harbor import AuthLatency, HarborEmulator
 from emulator.http import EmulatorServer
 from emulator.kube import KubeEmulator
 
@@ -35,6 +35,11 @@ def parse_args(argv):
     parser.add_argument("--state-file", help="load state from this file and save it after every write")
     parser.add_argument("--admin-password", help="password of the admin user (default: random)")
     parser.add_argument("--harbor-version", help="Harbor release to emulate, e.g. v2.10.0 (default: v2.15.2)")
+    parser.add_argument("--auth-latency-ms", type=float, default=0, metavar="N",
+                        help="each request authenticated with a user's password waits N ms first, as a real "
+                             "Harbor spends ~84 ms checking it (default: 0)")
+    parser.add_argument("--robot-auth-latency-ms", type=float, default=0, metavar="N",
+                        help="the same for a robot's secret (a real Harbor: ~4 ms; default: 0)")
     parser.add_argument("--verbose", action="store_true", help="log one line per request on stderr")
     return parser.parse_args(argv)
 
@@ -92,9 +97,11 @@ def main(argv=None):
     ssl_context, ca_path = tls.server_context() if tls else (None, None)
 
     harbor = HarborEmulator(admin_password=args.admin_password, state_file=args.state_file,
-                            harbor_version=args.harbor_version)
+                            harbor_version=args.harbor_version,
+                            auth_latency=AuthLatency(args.auth_latency_ms, args.robot_auth_latency_ms))
     harbor_server = EmulatorServer(harbor, port=args.harbor_port, ssl_context=ssl_context, verbose=args.verbose)
     harbor.set_external_url(harbor_server.url)
+    harbor.start_registry()
     servers = [harbor_server]
     info = {"harbor_url": harbor_server.url, "username": "admin", "password": harbor.admin_password}
     if ca_path:
@@ -130,6 +137,7 @@ def main(argv=None):
     for server in servers:
         server.shutdown()
     harbor.save()
+    harbor.stop_registry()
     shutil.rmtree(kube_dir, ignore_errors=True)
     if tls:
         tls.cleanup()

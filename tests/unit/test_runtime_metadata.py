@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 
 import yaml
+from ansible.release import __version__ as ansible_version
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -34,9 +37,30 @@ def test_the_action_group_names_only_existing_modules():
     assert not unknown, 'meta/runtime.yml lists modules that do not exist: %s' % ', '.join(unknown)
 
 
-def test_requires_ansible():
+def pinned_ansible_cores():
+    """The ansible-core versions the test requirement files pin (ansible-core==X.Y.Z)."""
+    versions = []
+    for path in glob.glob(os.path.join(COLLECTION_ROOT, 'tests', 'requirements*.txt')):
+        with open(path, encoding='utf-8') as handle:
+            versions += [release(match) for match in re.findall(r'^ansible-core==(\S+)', handle.read(), re.MULTILINE)]
+    return versions
+
+
+def release(text):
+    return tuple(int(part) for part in re.match(r'(\d+)\.(\d+)(?:\.(\d+))?', text).groups(default='0'))
+
+
+def test_requires_ansible_is_a_lower_bound_that_the_tested_versions_meet():
+    """ansible-galaxy and ansible-core refuse the collection on a version below requires_ansible: every version the
+    tests run on must meet it, or the promise names a version nobody has run."""
     with open(os.path.join(COLLECTION_ROOT, 'meta', 'runtime.yml'), encoding='utf-8') as handle:
-        assert yaml.safe_load(handle)['requires_ansible'] == '>=2.16.0'
+        requires = yaml.safe_load(handle)['requires_ansible']
+    match = re.fullmatch(r'>=(\d+\.\d+\.0)', requires)
+    assert match, 'requires_ansible should be a plain lower bound such as ">=2.16.0", not %r' % requires
+    minimum = release(match.group(1))
+    assert release(ansible_version) >= minimum, 'these tests run on ansible-core %s, below %s' % (ansible_version, requires)
+    pinned = pinned_ansible_cores()
+    assert pinned and min(pinned) >= minimum, 'a test requirement file pins an ansible-core below %s' % requires
 
 
 def test_every_module_has_its_action_plugin():

@@ -1,11 +1,13 @@
 # Copyright (c) Cloud Temple
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""run.py: the JSON line, signals, --state-file, --tls, --harbor-version."""
+"""run.py: the JSON line, signals, --state-file, --tls, --harbor-version, the authentication latencies."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import ssl
+import time
 
 import pytest
 import requests
@@ -138,5 +140,61 @@ def test_harbor_version_flag():
         # Harbor before 2.11 does not know the key and drops it silently.
         assert "auto_sbom_generation" not in instance.get("/projects/" + name,
                                                           headers={"X-Is-Resource-Name": "true"}).json()["metadata"]
+    finally:
+        assert instance.stop() == 0
+
+
+def _timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def test_auth_latency_user_and_robot():
+    """--auth-latency-ms / --robot-auth-latency-ms: the wait a real Harbor spends checking credentials."""
+    instance = Emulator(["--auth-latency-ms", "800", "--robot-auth-latency-ms", "0"])
+    try:
+        project = unique("lat")
+        assert instance.post("/projects", json={"project_name": project}).status_code == 201
+        robot = instance.post("/robots", json={
+            "name": "ci", "level": "project", "duration": 30,
+            "permissions": [{"kind": "project", "namespace": project,
+                             "access": [{"resource": "repository", "action": "pull"}]}]}).json()
+        user_call, user_seconds = _timed(lambda: instance.get("/projects/%s" % project))
+        assert user_call.status_code == 200 and user_seconds >= 0.8
+        # a wrong password costs the same: the hash is computed either way
+        refused, refused_seconds = _timed(lambda: instance.get("/users/current", auth=("admin", "wrong")))
+        assert refused.status_code == 401 and refused_seconds >= 0.8
+        robot_call, robot_seconds = _timed(
+            lambda: instance.get("/users/current", auth=(robot["name"], robot["secret"])))
+        # 412 is Harbor's answer to a robot it accepted on /users/current
+        assert robot_call.status_code == 412 and robot_seconds < 0.8
+        anonymous, anonymous_seconds = _timed(lambda: instance.get("/systeminfo", auth=None))
+        assert anonymous.status_code == 200 and anonymous_seconds < 0.8
+        # requests in parallel wait in parallel: four at 0.8 s take far less than 3.2 s
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            started = time.monotonic()
+            statuses = list(pool.map(lambda _: instance.get("/projects/%s" % project).status_code, range(4)))
+            elapsed = time.monotonic() - started
+        assert statuses == [200] * 4 and 0.8 <= elapsed < 2.4
+    finally:
+        assert instance.stop() == 0
+
+
+def test_robot_auth_latency():
+    instance = Emulator(["--robot-auth-latency-ms", "800"])
+    try:
+        project = unique("lat")
+        assert instance.post("/projects", json={"project_name": project}).status_code == 201
+        robot = instance.post("/robots", json={
+            "name": "ci", "level": "project", "duration": 30,
+            "permissions": [{"kind": "project", "namespace": project,
+                             "access": [{"resource": "repository", "action": "pull"}]}]}).json()
+        robot_call, robot_seconds = _timed(
+            lambda: instance.get("/users/current", auth=(robot["name"], robot["secret"])))
+        # 412 is Harbor's answer to a robot it accepted on /users/current
+        assert robot_call.status_code == 412 and robot_seconds >= 0.8
+        user_call, user_seconds = _timed(lambda: instance.get("/projects/%s" % project))
+        assert user_call.status_code == 200 and user_seconds < 0.8
     finally:
         assert instance.stop() == 0

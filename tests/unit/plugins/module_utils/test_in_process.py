@@ -10,6 +10,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils import in_process
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import ModuleRun, build_module, run_in_process
+from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import patch_module_args
 
 SPEC = dict(
     name=dict(type='str', required=True),
@@ -29,8 +30,16 @@ def module_main(behaviour):
 
 def test_outside_a_controller_run_modules_are_plain_ansible_modules():
     assert in_process._CURRENT_RUN is None  # pylint: disable=protected-access
-    assert build_module.__module__.endswith('in_process')
-    assert AnsibleModule is in_process.AnsibleModule
+    with patch_module_args({'name': 'n', 'count': '2'}):
+        module = build_module(SPEC, supports_check_mode=True)
+    assert type(module) is AnsibleModule  # pylint: disable=unidiomatic-typecheck
+    assert module.params['count'] == 2 and module.params['token'] is None
+
+
+def test_after_a_controller_run_modules_are_plain_ansible_modules_again():
+    run_in_process(module_main(lambda module: module.exit_json(changed=False)), ModuleRun('x.y.z', {'name': 'n'}))
+    with patch_module_args({'name': 'n'}):
+        assert type(build_module(SPEC)) is AnsibleModule  # pylint: disable=unidiomatic-typecheck
 
 
 def test_arguments_are_validated_and_defaulted():

@@ -11,7 +11,7 @@ import json
 import pytest
 import requests
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils import k8s
+from ansible_collections.cloudtemple.harbor.plugins.module_utils import k8s, transport
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import FakeResponse
 from ansible_collections.cloudtemple.harbor.tests.unit.kube_fakes import (  # pylint: disable=unused-import
     KUBE,
@@ -142,7 +142,9 @@ def test_a_create_whose_answer_was_lost_is_replayed_and_an_applied_one_is_recogn
         KubeCall('POST', '/api/v1/namespaces', FakeResponse(503, 'unavailable')),
         KubeCall('POST', '/api/v1/namespaces', status(409, 'AlreadyExists', 'namespaces "x" already exists')),
     ])
-    assert kube.create('/api/v1/namespaces', {'metadata': {'name': 'x'}}) is None
+    with pytest.raises(k8s.KubeError) as error:
+        kube.create('/api/v1/namespaces', {'metadata': {'name': 'x'}})
+    assert k8s.already_exists(error.value)
     assert conversation.requests == ['POST /api/v1/namespaces'] * 3
 
 
@@ -166,7 +168,7 @@ def test_a_patch_whose_answer_was_lost_is_replayed_and_still_counts_as_a_change(
 def test_an_outage_that_outlasts_the_retries_says_to_run_again(cluster):
     kube = client(host=KUBE, api_key=TOKEN)
     kube.sleep = lambda seconds: None
-    cluster([KubeCall('GET', '/api/v1/namespaces', status(503, 'ServiceUnavailable', 'etcd is down'))] * k8s.MAX_ATTEMPTS)
+    cluster([KubeCall('GET', '/api/v1/namespaces', status(503, 'ServiceUnavailable', 'etcd is down'))] * transport.MAX_ATTEMPTS)
     with pytest.raises(k8s.KubeError) as error:
         kube.get('/api/v1/namespaces')
     assert 'answered 503 ServiceUnavailable: etcd is down' in str(error.value)
@@ -200,8 +202,9 @@ def test_status_answers_become_clear_errors(cluster, answer, expected):
 def test_a_create_conflict_other_than_already_exists_is_an_error(cluster):
     kube = client(host=KUBE, api_key=TOKEN)
     cluster([KubeCall('POST', '/api/v1/namespaces', status(409, 'Conflict', 'Operation cannot be fulfilled'))])
-    with pytest.raises(k8s.KubeError):
+    with pytest.raises(k8s.KubeError) as error:
         kube.create('/api/v1/namespaces', {'metadata': {'name': 'x'}})
+    assert not k8s.already_exists(error.value)
 
 
 def test_patch_until_applied_sends_nothing_when_nothing_changes(cluster):
