@@ -28,12 +28,12 @@ WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
 # the X.Y of a venv's interpreter, for ansible-test --python
 python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-TEST_STAGES := sanity units newest integration acceptance-proxy molecule scenarios demo lint emulator-tests registry-tests
+TEST_STAGES := sanity units newest integration acceptance-proxy molecule scenarios demo lint emulator-tests registry-tests kube-tests
 
 # The OCI clients' pins and their build into TOOLS_CACHE (outside git): crane, oras, helm, cosign.
 include tests/registry/tools.mk
 
-.PHONY: registry help venv venv-newest venv-bench stage sanity units newest integration acceptance acceptance-proxy molecule scenarios lint emulator-tests registry-tests oci-clients test demo bench clean
+.PHONY: registry help venv venv-newest venv-bench stage sanity units newest integration acceptance acceptance-proxy molecule scenarios lint emulator-tests registry-tests oci-clients kube-tests kube-binaries test demo bench clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
@@ -53,6 +53,9 @@ help:
 	@echo 'make registry-tests  the seed guide flows on the emulator registry with real crane, oras, helm and cosign'
 	@echo 'make oci-clients     build those four (pinned in tests/registry/tools.mk) with Go into $(TOOLS_BIN)'
 	@echo 'make registry        install Debian'"'"'s docker-registry (the registry behind the emulator'"'"'s /v2/) when missing'
+	@echo 'make kube-tests      the Kubernetes-facing tests against a real kube-apiserver + etcd on loopback (Harbor: the emulator),'
+	@echo '                     and the differential test of the Kubernetes emulator against it'
+	@echo 'make kube-binaries   build kube-apiserver and kube-controller-manager into $(KUBE_BIN) (cold: ~10 min)'
 	@echo 'make stage           copy the collection into $(COLLECTION)'
 	@echo 'make clean           remove build/, test output and caches (keeps the venvs)'
 
@@ -179,6 +182,28 @@ registry-tests: venv registry
 	  echo 'registry-tests: SKIPPED, every test was skipped (reasons above)'; fi; \
 	rm -f "$$log"; exit $$status
 
+# The Kubernetes-facing tests with a real control plane (tests/kube/control_plane.py) in the Kubernetes emulator's
+# place, Harbor still the emulator: the pull secret integration targets, the cluster_access molecule scenario, the
+# bootstrap twice (the second run changes nothing and writes nothing, per the apiserver's audit log), then the
+# differential test that holds the emulator to the real apiserver's answers. Every part runs even after a failure.
+KUBE_TARGETS := harbor_pull_secret harbor_pull_secret_info harbor_pull_secret_no_log
+KUBE_ENV = TEST_KUBE=real KUBE_BIN_DIR=$(KUBE_BIN)
+
+kube-tests: stage kube-binaries
+	@command -v etcd >/dev/null || { echo 'kube-tests: etcd is not installed (apt-get install etcd-server)'; exit 1; }
+	@failed=0; \
+	echo '--- integration targets: $(KUBE_TARGETS)'; \
+	$(KUBE_ENV) $(WITH_EMULATOR) --integration-config $(COLLECTION)/tests/integration/integration_config.yml -- \
+	  $(ANSIBLE_TEST) integration --local --python $(call python_version,$(PY)) --color no $(KUBE_TARGETS) || failed=1; \
+	echo '--- molecule: cluster_access'; \
+	$(KUBE_ENV) $(PY) tests/tools/run_molecule.py $(COLLECTIONS_DIR) cluster_access || failed=1; \
+	echo '--- bootstrap twice'; \
+	$(KUBE_ENV) $(PY) -m pytest tests/scenarios/test_bootstrap.py -q -p no:cacheprovider \
+	  -k 'test_bootstrap_builds_the_example_setup or test_rerun_changes_nothing_and_only_reads' || failed=1; \
+	echo '--- differential test: the Kubernetes emulator against kube-apiserver'; \
+	$(KUBE_ENV) $(PY) -m pytest tests/kube -q -p no:cacheprovider || failed=1; \
+	exit $$failed
+
 # Runs every stage even after a failure, prints one line per stage, fails if any stage failed.
 test: venv
 	@summary=(); failed=0; passed=0; skipped=0; started=$$SECONDS; \
@@ -197,13 +222,51 @@ test: venv
 	echo "==== $$passed passed, $$failed failed, $$skipped skipped in $$((SECONDS - started))s ===="; \
 	[ $$failed -eq 0 ]
 
+# --- a real Kubernetes control plane for make kube-tests ---------------------------------------------
+# kube-apiserver and kube-controller-manager are built from the wrapper module tests/kube/apiserver (pinned
+# version, go.sum committed) into a cache outside git, shared by worktrees and reused when present: a cold build
+# takes about 10 minutes on 2 cores, a warm one seconds. The stamp records the go.sum it was built from, so moving
+# the pin rebuilds. TOOLS_CACHE is tests/registry/tools.mk's (default ~/.cache/cloudtemple-harbor). etcd comes from
+# Debian's etcd-server (bindep.txt, .ci/run).
+KUBE_VERSION := v1.35.4
+KUBE_MODULE := tests/kube/apiserver
+KUBE_BIN := $(TOOLS_CACHE)/kube/$(KUBE_VERSION)/bin
+KUBE_BINARIES := $(KUBE_BIN)/kube-apiserver $(KUBE_BIN)/kube-controller-manager
+# what `kubectl version` and the /version endpoint report; unset, the binaries say v0.0.0-master
+KUBE_LDFLAGS := -s -w -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
+  -X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+  -X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+  -X k8s.io/component-base/version.gitTreeState=clean
+
+kube-binaries: $(KUBE_BIN)/.stamp
+
+# flock: .ci/run starts this build in the background while the earlier stages run, and kube-tests asks for it again;
+# the second caller waits for the first and then finds the stamp current instead of building twice.
+$(KUBE_BIN)/.stamp: $(KUBE_MODULE)/go.mod $(KUBE_MODULE)/go.sum
+	@command -v go >/dev/null || { echo 'kube-binaries: no Go toolchain (https://go.dev/dl/); it builds kube-apiserver'; exit 1; }
+	@mkdir -p $(KUBE_BIN)
+	@flock $(KUBE_BIN)/.lock bash -eu -o pipefail -c ' \
+	  if cmp -s $(KUBE_MODULE)/go.sum $@ && [ -x $(KUBE_BIN)/kube-apiserver ] && [ -x $(KUBE_BIN)/kube-controller-manager ]; then \
+	    echo "kube-binaries: built meanwhile by another make"; exit 0; fi; \
+	  echo "building kube-apiserver and kube-controller-manager $(KUBE_VERSION) into $(KUBE_BIN) (cold: about 10 minutes)"; \
+	  started=$$SECONDS; \
+	  for cmd in kube-apiserver kube-controller-manager; do \
+	    (cd $(KUBE_MODULE) && GOFLAGS=-mod=readonly CGO_ENABLED=0 go build -trimpath -ldflags "$(KUBE_LDFLAGS)" \
+	      -o $(KUBE_BIN)/$$cmd.tmp k8s.io/kubernetes/cmd/$$cmd); \
+	    mv $(KUBE_BIN)/$$cmd.tmp $(KUBE_BIN)/$$cmd; \
+	  done; \
+	  cp $(KUBE_MODULE)/go.sum $@; \
+	  echo "kube-binaries: built in $$((SECONDS - started))s"'
+
+
 # --- demo ------------------------------------------------------------------------------------------
 
+# The demo stays on the fast Kubernetes emulator whatever TEST_KUBE says (its report reads the emulator's log).
 demo: stage
 	@for playbook in playbooks/bootstrap.yml playbooks/rotate_robots.yml playbooks/report.yml; do \
 	  if [ ! -f $$playbook ]; then echo "make demo: $$playbook does not exist yet (the playbook authors add it)"; exit 1; fi; \
 	done
-	$(WITH_EMULATOR) -- $(PY) tests/tools/run_demo.py $(COLLECTIONS_DIR)
+	$(WITH_EMULATOR) --kube emulator -- $(PY) tests/tools/run_demo.py $(COLLECTIONS_DIR)
 
 # --- benchmark ---------------------------------------------------------------------------------------
 # W1 for the collection (10, 50, 200 projects), the uri + kubernetes.core anchor (10, 50) and bootstrap.yml (50),

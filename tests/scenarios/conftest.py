@@ -5,7 +5,8 @@
 """Fixtures for the scenario tests: the playbooks and roles run end to end against fresh emulators.
 
 Each test module gets its own emulators (tests/emulator/run.py) and a staged copy of the collection, and runs
-ansible-playbook (or ansible-runner) the way a user does.
+ansible-playbook (or ansible-runner) the way a user does. With TEST_KUBE=real (make kube-tests), a real control plane
+(tests/kube/control_plane.py) stands in for the Kubernetes emulator: its audit log answers the request log.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import yaml
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EMULATOR = os.path.join(REPO_ROOT, 'tests', 'emulator', 'run.py')
 STAGE = os.path.join(REPO_ROOT, 'tests', 'tools', 'stage.py')
+KUBE_TOOLS = os.path.join(REPO_ROOT, 'tests', 'kube')
 INVENTORY = os.path.join(REPO_ROOT, 'tests', 'tools', 'demo_inventory.yml')
 EXAMPLE_VARS = os.path.join(REPO_ROOT, 'playbooks', 'vars', 'example.yml')
 # Test-only plugins for generated playbooks: emulator_control (faults and request logs from inside a play) and
@@ -44,12 +46,16 @@ class Emulators:
         self.info = info
         self.harbor_url = info['harbor_url']
         self.kube_url = info['kube_url']
+        # where the Kubernetes side's /_emulator/requests answers: the emulator, or a real apiserver's audit log reader
+        self.kube_control_url = info.get('kube_control_url') or self.kube_url
         self.admin = (info['username'], info['password'])
         # With --tls: the PEM file of the private CA that signed Harbor's certificate.
         self.harbor_ca = info.get('ca_path')
         with open(info['kubeconfig'], encoding='utf-8') as handle:
             kubeconfig = yaml.safe_load(handle)
-        user = next(entry for entry in kubeconfig['users'] if entry['name'] == 'emulator-admin')
+        # the current context's user: emulator-admin on the emulator, the admin of a real control plane
+        context = next(entry for entry in kubeconfig['contexts'] if entry['name'] == kubeconfig['current-context'])
+        user = next(entry for entry in kubeconfig['users'] if entry['name'] == context['context']['user'])
         self.kube_token = user['user']['token']
         # The Kubernetes emulator's private CA file, for requests' verify.
         self.kube_ca = kubeconfig['clusters'][0]['cluster']['certificate-authority']
@@ -67,14 +73,15 @@ class Emulators:
 
     def control(self, method, path, emulator='harbor', **kwargs):
         """Call a control endpoint (/_emulator/<path>) of the Harbor or the Kubernetes emulator."""
-        base, verify = (self.harbor_url, self.harbor_ca or True) if emulator == 'harbor' else (self.kube_url, self.kube_ca)
+        base, verify = ((self.harbor_url, self.harbor_ca or True) if emulator == 'harbor'
+                        else (self.kube_control_url, self.kube_ca))
         response = requests.request(method, base + '/_emulator' + path, verify=verify, timeout=10, **kwargs)
         response.raise_for_status()
         return response.json() if response.content else None
 
     def play_vars(self):
         """The variable the test-only emulator_control action reads to find the emulators."""
-        return dict(hardening_emulators=dict(harbor=self.harbor_url, kube=self.kube_url, ca=self.kube_ca,
+        return dict(hardening_emulators=dict(harbor=self.harbor_url, kube=self.kube_control_url, ca=self.kube_ca,
                                              harbor_ca=self.harbor_ca))
 
     def login(self, username, password):
@@ -124,12 +131,19 @@ class Emulators:
 def start_emulators(*arguments):
     """Fresh Harbor and Kubernetes emulators (tests/emulator/run.py ARGUMENTS) for the duration of the block.
 
-    Harbor always has its default scanner (--scanner), as an installation with Trivy does.
+    Harbor always has its default scanner (--scanner), as an installation with Trivy does. With TEST_KUBE=real, a
+    fresh real control plane replaces the Kubernetes emulator (which then idles).
     """
     process = subprocess.Popen([sys.executable, EMULATOR, '--scanner'] + list(arguments), stdout=subprocess.PIPE,
                                text=True)
     try:
-        yield Emulators(json.loads(process.stdout.readline()))
+        info = json.loads(process.stdout.readline())
+        with contextlib.ExitStack() as stack:
+            if os.environ.get('TEST_KUBE') == 'real':
+                sys.path.insert(0, KUBE_TOOLS)
+                from control_plane import ControlPlane  # pylint: disable=import-outside-toplevel,import-error
+                info.update(stack.enter_context(ControlPlane()).details())
+            yield Emulators(info)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)

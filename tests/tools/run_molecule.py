@@ -2,7 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run every molecule scenario of the staged collection, each against a fresh Harbor emulator.
 
-Usage: <venv>/bin/python tests/tools/run_molecule.py COLLECTIONS_DIR
+Usage: <venv>/bin/python tests/tools/run_molecule.py COLLECTIONS_DIR [ROLE...]
+
+With ROLE names, only those roles' scenarios run. TEST_KUBE=real (make kube-tests) reaches with_emulator.py through
+the environment: the scenarios then meet a real kube-apiserver instead of the Kubernetes emulator.
 
 Scenarios are roles/<role>/molecule/<scenario>/ and extensions/molecule/<scenario>/ inside
 COLLECTIONS_DIR/ansible_collections/cloudtemple/harbor. Each runs as ``molecule test -s <scenario>``
@@ -37,12 +40,18 @@ def find_scenarios(collection_dir):
 
 def main():
     """Run the scenarios one after the other; exit non-zero if any failed."""
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         sys.stderr.write(__doc__)
         return 2
     collections_dir = os.path.abspath(sys.argv[1])
     collection_dir = os.path.join(collections_dir, 'ansible_collections', 'cloudtemple', 'harbor')
     scenarios = find_scenarios(collection_dir)
+    roles = sys.argv[2:]
+    if roles:
+        scenarios = [(project, scenario) for project, scenario in scenarios if os.path.basename(project) in roles]
+        if not scenarios:
+            print('molecule: no scenario for the roles %s' % ', '.join(roles))
+            return 1
     if not scenarios:
         print('molecule: SKIPPED, no molecule scenario in roles/*/molecule/ or extensions/molecule/')
         return 0

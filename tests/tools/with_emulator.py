@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run a command while the Harbor API emulator is serving, then stop the emulator.
 
-Usage: <venv>/bin/python tests/tools/with_emulator.py [--integration-config PATH] [--behind-proxy] -- COMMAND...
+Usage: <venv>/bin/python tests/tools/with_emulator.py [--integration-config PATH] [--behind-proxy]
+       [--kube emulator|real|kubeconfig] -- COMMAND...
 
 The emulator (tests/emulator/run.py, run with this interpreter) prints one JSON object as its first
 line on stdout, with harbor_url, username and password and, when it also fakes a Kubernetes API,
@@ -11,10 +12,20 @@ kubeconfig and kube_url. The command runs with those values in its environment:
     HARBOR_URL, HARBOR_USERNAME, HARBOR_PASSWORD     always
     KUBECONFIG, K8S_AUTH_KUBECONFIG                  when the emulator gives a kubeconfig
     EMULATOR_KUBE_URL                                when the emulator gives a kube_url
+    KUBE_CONTROL_URL, KUBE_EMULATED                  where /_emulator/requests (and /_emulator/seed) of the
+                                                     Kubernetes API answer, and whether it is the emulator
+
+--kube real (default: $TEST_KUBE, else emulator) puts a real control plane (tests/kube/control_plane.py: etcd,
+kube-apiserver, kube-controller-manager) in the Kubernetes emulator's place; Harbor stays the emulator. The
+kubeconfig and kube_url are then the real apiserver's, and kube_control_url serves its audit log as the same
+request log, so "was anything written to the cluster" is asked the same way of both. --kube kubeconfig leaves the
+Kubernetes side to the cluster K8S_AUTH_KUBECONFIG (or KUBECONFIG) already names, yours: the emulator's Kubernetes
+details are then not passed on (the molecule scenarios and playbooks need nothing else; the integration targets
+also need the request log, which only the emulator and tests/kube/control_plane.py serve).
 
 With --integration-config, the same values are also written to PATH as the variables
-harbor_url, harbor_username, harbor_password, emulator_kubeconfig and emulator_kube_url
-(those present), the file ansible-test integration reads, with harbor_emulator: true, which
+harbor_url, harbor_username, harbor_password, emulator_kubeconfig, emulator_kube_url, kube_control_url and
+kube_emulated (those present), the file ansible-test integration reads, with harbor_emulator: true, which
 lets the targets use the emulator's control endpoints (/_emulator/...).
 
 With --behind-proxy, the command sees Harbor only through tests/tools/reverse_proxy.py, which forwards
@@ -42,9 +53,11 @@ import sys
 import threading
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
-EMULATOR = os.path.join(os.path.dirname(TOOLS), 'emulator', 'run.py')
+TESTS = os.path.dirname(TOOLS)
+EMULATOR = os.path.join(TESTS, 'emulator', 'run.py')
 REVERSE_PROXY = os.path.join(TOOLS, 'reverse_proxy.py')
-START_TIMEOUT = 60
+CONTROL_PLANE = os.path.join(TESTS, 'kube', 'control_plane.py')
+START_TIMEOUT = 120
 STOP_TIMEOUT = 15
 
 # emulator JSON field -> (environment variables, integration_config.yml variable)
@@ -54,8 +67,11 @@ FIELDS = {
     'password': (('HARBOR_PASSWORD',), 'harbor_password'),
     'kubeconfig': (('KUBECONFIG', 'K8S_AUTH_KUBECONFIG'), 'emulator_kubeconfig'),
     'kube_url': (('EMULATOR_KUBE_URL',), 'emulator_kube_url'),
+    'kube_control_url': (('KUBE_CONTROL_URL',), 'kube_control_url'),
+    'kube_emulated': (('KUBE_EMULATED',), 'kube_emulated'),
 }
 REQUIRED = ('harbor_url', 'username', 'password')
+REQUIRED_REAL = ('kube_url', 'kubeconfig', 'kube_control_url')
 
 
 class EmulatorError(Exception):
@@ -141,7 +157,8 @@ def stop_emulator(process):
 
 def write_integration_config(path, details):
     """Write the ansible-test integration variables (JSON is valid YAML)."""
-    variables = {FIELDS[field][1]: value for field, value in details.items() if field in FIELDS and value}
+    variables = {FIELDS[field][1]: value for field, value in details.items()
+                 if field in FIELDS and value is not None and value != ''}
     variables['harbor_emulator'] = True
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, 'w', encoding='utf-8') as config_file:
@@ -153,9 +170,9 @@ def command_environment(details):
     """os.environ plus the connection details."""
     environment = dict(os.environ)
     for field, value in details.items():
-        if field in FIELDS and value:
+        if field in FIELDS and value is not None and value != '':
             for name in FIELDS[field][0]:
-                environment[name] = str(value)
+                environment[name] = str(value).lower() if isinstance(value, bool) else str(value)
     return environment
 
 
@@ -171,6 +188,9 @@ def main():
                         help='also write the details as ansible-test integration variables to PATH')
     parser.add_argument('--behind-proxy', action='store_true',
                         help='show the command Harbor only through tests/tools/reverse_proxy.py')
+    parser.add_argument('--kube', choices=('emulator', 'real', 'kubeconfig'), default=os.environ.get('TEST_KUBE') or 'emulator',
+                        help='the Kubernetes API: the emulator, a real control plane on loopback, or the cluster '
+                             'of $K8S_AUTH_KUBECONFIG (default: $TEST_KUBE, else emulator)')
     parser.add_argument('command', nargs=argparse.REMAINDER, help='the command to run, after --')
     options = parser.parse_args()
     command = options.command[1:] if options.command[:1] == ['--'] else options.command
@@ -187,8 +207,31 @@ def main():
     except EmulatorError as error:
         print('ERROR: the Harbor emulator %s' % error, file=sys.stderr)
         return 1
-    print('Harbor emulator serving %s (kubernetes: %s)' % (details['harbor_url'], details.get('kube_url') or 'none'),
-          flush=True)
+    processes = [process]
+    if options.kube == 'kubeconfig':
+        if not (os.environ.get('K8S_AUTH_KUBECONFIG') or os.environ.get('KUBECONFIG')):
+            stop_emulator(process)
+            print('ERROR: --kube kubeconfig needs K8S_AUTH_KUBECONFIG (or KUBECONFIG) naming your cluster',
+                  file=sys.stderr)
+            return 2
+        for field in ('kubeconfig', 'kube_url'):
+            details.pop(field, None)
+        os.environ.setdefault('K8S_AUTH_KUBECONFIG', os.environ.get('KUBECONFIG', ''))
+        details['kube_emulated'] = False
+    elif details.get('kube_url'):
+        details.update(kube_control_url=details['kube_url'], kube_emulated=True)
+    if options.kube == 'real':
+        try:
+            real, real_details = start_emulator(CONTROL_PLANE, REQUIRED_REAL)
+        except (EmulatorError, KeyboardInterrupt) as error:
+            stop_emulator(process)
+            print('ERROR: the Kubernetes control plane %s' % error, file=sys.stderr)
+            return 1
+        processes.append(real)
+        details.update(real_details)
+    kube = {'emulator': details.get('kube_url') or 'none', 'real': '%s, a real kube-apiserver' % details.get('kube_url'),
+            'kubeconfig': 'the cluster of %s' % os.environ.get('K8S_AUTH_KUBECONFIG')}[options.kube]
+    print('Harbor emulator serving %s (kubernetes: %s)' % (details['harbor_url'], kube), flush=True)
 
     proxy = None
     try:
@@ -217,7 +260,8 @@ def main():
     finally:
         if proxy is not None:
             stop_emulator(proxy)
-        stop_emulator(process)
+        for running in reversed(processes):
+            stop_emulator(running)
 
 
 if __name__ == '__main__':

@@ -96,7 +96,8 @@ class KubeRequest:
                 raise errors.bad_request("the body of the request could not be decoded as protobuf: %s" % exc) from exc
         # negotiation.NegotiateInputSerializer: no Content-Type means the first supported type, JSON
         if content_type not in (JSON, ""):
-            raise errors.unsupported_media_type(content_type, (JSON, protobuf.CONTENT_TYPE))
+            # the real list names YAML too, which this emulator does not decode (kubectl never sends it)
+            raise errors.unsupported_media_type((JSON, "application/yaml", protobuf.CONTENT_TYPE))
         try:
             return json.loads(self.base.body or b"null")
         except ValueError as exc:
@@ -437,7 +438,7 @@ class KubeEmulator:
     def _patch(self, req, kind):
         content_type = req.content_type()
         if content_type not in patch.PATCH_TYPES:
-            raise errors.unsupported_media_type(content_type, patch.PATCH_TYPES)
+            raise errors.unsupported_patch_type()
         old = self._existing(req, kind)
         patched = patch.apply(content_type, self._served(kind, old), req.base.body, kind.strategies)
         obj, warnings = kind.decode(patched, req.strict)
@@ -510,14 +511,22 @@ class KubeEmulator:
                 raise KubeError(403, 'namespaces "%s" is forbidden: this namespace may not be deleted' % req.name,
                                 "Forbidden", {"name": req.name, "kind": "namespaces"})
             # Served as Terminating, then removed with its content at once, as if the namespace controller
-            # had already finished.
+            # had already finished. Setting the deletionTimestamp is a write of its own on a real apiserver, so
+            # the Terminating answer carries a new resourceVersion (seen by tests/kube/test_differential.py).
             old["metadata"]["deletionTimestamp"] = now_rfc3339()
             old["status"] = {"phase": "Terminating"}
             if not req.dry_run:
+                self.store.revision += 1
+                old["metadata"]["resourceVersion"] = str(self.store.revision)
                 self.store.delete_namespace_content(req.name)
                 self.store.delete(kind.resource, None, req.name)
             return kube_json(self._served(kind, old))
         if not req.dry_run:
             self.store.delete(kind.resource, req.namespace, req.name)
+        if kind.return_deleted:
+            # the deleted object, stamped with the deletion's revision, as the etcd3 store decodes it
+            if not req.dry_run:
+                old["metadata"]["resourceVersion"] = str(self.store.revision)
+            return kube_json(self._served(kind, old))
         return kube_json(errors.status_body(None, None, reason="", success=True, details={
             "name": req.name, "kind": kind.resource, "uid": old["metadata"]["uid"]}))

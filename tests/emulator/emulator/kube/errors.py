@@ -111,9 +111,15 @@ def method_not_allowed():
     return KubeError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed", {})
 
 
-def unsupported_media_type(content_type, accepted):
-    return KubeError(415, 'the body of the request was in an unknown format (%s) - accepted media types include: %s' % (
-        content_type or "none", ", ".join(accepted)), "UnsupportedMediaType")
+def unsupported_patch_type():
+    """A PATCH whose Content-Type is no patch format: the patch handler's generic answer, not the negotiator's."""
+    return KubeError(415, "415: Unsupported Media Type", "UnsupportedMediaType", {})
+
+
+def unsupported_media_type(accepted):
+    """negotiation.NegotiateInputSerializer's answer, which does not name the type it got."""
+    return KubeError(415, 'the body of the request was in an unknown format - accepted media types include: %s'
+                     % ", ".join(accepted), "UnsupportedMediaType")
 
 
 def internal(message):

@@ -56,6 +56,8 @@ class Kind:
     fields = {}
     # strategic merge patch: field path -> merge key (None: a merge list of scalars)
     strategies = {("metadata", "finalizers"): None, ("metadata", "ownerReferences"): "uid"}
+    # DELETE answers the deleted object (the registry's ReturnDeletedObject) rather than a Success Status
+    return_deleted = False
 
     @property
     def list_kind(self):
@@ -250,6 +252,8 @@ class ServiceAccounts(Kind):
     # types.go: Secrets has patchStrategy:"merge" patchMergeKey:"name"; ImagePullSecrets has no strategy,
     # so a strategic merge patch replaces the whole list.
     strategies = {**Kind.strategies, ("secrets",): "name"}
+    # pkg/registry/core/serviceaccount/storage: ReturnDeletedObject: true
+    return_deleted = True
 
 
 KINDS = dict((kind.resource, kind) for kind in (Namespaces(), Secrets(), ServiceAccounts()))

@@ -10,8 +10,8 @@
   with a merge key (ServiceAccount ``secrets`` by ``name``) merge element by element, ``merge`` lists
   of scalars (``metadata.finalizers``) become a union, and lists without a strategy
   (ServiceAccount ``imagePullSecrets``, Namespace ``spec.finalizers``) are replaced. The directives
-  ``$patch: replace|delete|merge`` and ``$deleteFromPrimitiveList/<field>`` are honoured;
-  ``$setElementOrder/<field>`` and ``$retainKeys`` (written by ``kubectl apply``) are accepted and dropped.
+  ``$patch: replace|delete|merge``, ``$deleteFromPrimitiveList/<field>`` and ``$setElementOrder/<field>``
+  (the order kubectl apply wants, normalizeElementOrder) are honoured; ``$retainKeys`` is accepted and dropped.
 """
 
 from __future__ import annotations
@@ -40,12 +40,14 @@ def apply(content_type, document, raw_patch, strategies):
         raise errors.bad_request("error decoding patch: %s" % exc) from exc
     if content_type == JSON_PATCH:
         if not isinstance(patch, list):
-            raise errors.bad_request("json: cannot unmarshal %s into Go value of type jsonpatch.Patch" % _json_type(patch))
+            raise errors.bad_request("error decoding patch: json: cannot unmarshal %s into Go value of type "
+                                     "[]handlers.jsonPatchOp" % _json_type(patch))
         try:
             return json_patch(document, patch)
         except PatchError as exc:
+            # kube-apiserver 1.35 keeps the reason to itself: empty details (tests/kube/test_differential.py)
             raise errors.KubeError(422, "the server rejected our request due to an error in our request", "Invalid",
-                                   {"causes": [{"reason": "UnexpectedServerResponse", "message": str(exc)}]}) from exc
+                                   {}) from exc
     if not isinstance(patch, dict):
         raise errors.bad_request("json: cannot unmarshal %s into Go value of type map[string]interface {}"
                                  % _json_type(patch))
@@ -215,12 +217,47 @@ def strategic_merge_patch(document, patch, strategies, path=()):
             result[key] = _merge_list(result.get(key) or [], value, strategies[field_path], strategies, field_path)
         else:
             result[key] = _strip_directives(value)
+    for key, order in patch.items():
+        field = key.split("/", 1)[1] if key.startswith("$setElementOrder/") else None
+        if field and path + (field,) in strategies and isinstance(result.get(field), list) and isinstance(order, list):
+            server = (document or {}).get(field) if isinstance(document, dict) else None
+            result[field] = _element_order(result[field], order, server or [], strategies[path + (field,)])
+    return result
+
+
+def _element_order(merged, order, server, merge_key):
+    """strategicpatch's normalizeElementOrder: the items named in $setElementOrder in that order, the others
+    (server-only) in their server order, interleaved where both were on the server."""
+    def key_of(item):
+        return item.get(merge_key) if merge_key and isinstance(item, dict) else item
+
+    order_keys = [key_of(item) for item in order]
+    server_keys = [key_of(item) for item in server]
+    in_patch = sorted((item for item in merged if key_of(item) in order_keys),
+                      key=lambda item: order_keys.index(key_of(item)))
+    server_only = sorted((item for item in merged if key_of(item) not in order_keys),
+                         key=lambda item: server_keys.index(key_of(item)) if key_of(item) in server_keys else -1)
+    result = []
+    while in_patch or server_only:
+        if in_patch and server_only:
+            left, right = key_of(server_only[0]), key_of(in_patch[0])
+            take_left = left in server_keys and right in server_keys and \
+                server_keys.index(left) < server_keys.index(right)
+            result.append(server_only.pop(0) if take_left else in_patch.pop(0))
+        else:
+            result.append((in_patch or server_only).pop(0))
     return result
 
 
 def _merge_list(original, patch, merge_key, strategies, path):
     if any(isinstance(item, dict) and item.get("$patch") == "replace" for item in patch):
         return [_strip_directives(item) for item in patch if not (isinstance(item, dict) and item.get("$patch"))]
+    # mergeSlice ends with normalizeElementOrder, the patch's own list being the order: the patch's items come
+    # in its order, ahead of server-only ones unless both were on the server ({"secrets": [s2]} on [s1] is [s2, s1]).
+    return _element_order(_merge_items(original, patch, merge_key, strategies, path), patch, original, merge_key)
+
+
+def _merge_items(original, patch, merge_key, strategies, path):
     if merge_key is None:
         return list(original) + [item for item in patch if item not in original]
     result = copy.deepcopy(original)

@@ -112,7 +112,8 @@ def config_key(field, key):
 
 
 def required(field, what):
-    return [(field, "FieldValueRequired", "Required value: %s" % what)]
+    # field.Required: "Required value" and, when there is one, ": <detail>"
+    return [(field, "FieldValueRequired", "Required value: %s" % what if what else "Required value")]
 
 
 def immutable(field, value):
