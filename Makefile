@@ -12,37 +12,54 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 VENV := .venv
+# The main venv has ansible-core 2.19, the newest for Python 3.11 (tests/requirements-dev.txt); each other supported
+# core gets a venv of its own for sanity and units: .venv-<X.Y> on $(PYTHON) for the older ones, and .venv-newest
+# on the newest Python >= 3.12 for the newest. Pins: tests/requirements/ansible-core-<X.Y>.txt, one file each.
+MAIN_CORE := 2.19
+OLDER_CORES := 2.16 2.17 2.18
+NEWEST_CORE := 2.21
+# the cores `make demo-versions` bootstraps the example setup with (twice), besides the main venv's in `make demo`
+DEMO_CORES := $(firstword $(OLDER_CORES)) newest
 VENV_NEWEST := .venv-newest
 VENV_BENCH := .venv-bench
 PY := $(VENV)/bin/python
 PY_NEWEST := $(VENV_NEWEST)/bin/python
 PY_BENCH := $(VENV_BENCH)/bin/python
+# a core's pin file and the one it includes, which the venv stamps watch
+REQUIREMENTS_CORE = tests/requirements/ansible-core-$(1).txt tests/requirements/common.txt
 REQUIREMENTS := tests/requirements-dev.txt
-REQUIREMENTS_NEWEST := tests/requirements-newest.txt
 REQUIREMENTS_BENCH := tests/bench/requirements.txt
 COLLECTIONS_DIR := build
 COLLECTION := $(COLLECTIONS_DIR)/ansible_collections/cloudtemple/harbor
 ANSIBLE_TEST := $(PY) tests/tools/run_ansible_test.py $(COLLECTION)
-ANSIBLE_TEST_NEWEST := $(PY_NEWEST) tests/tools/run_ansible_test.py $(COLLECTION)
 WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
 # the X.Y of a venv's interpreter, for ansible-test --python
 python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+# ansible-test sanity and units in the staged collection, with the ansible-core of the venv whose interpreter is $(1)
+ansible_test_sanity = $(1) tests/tools/run_ansible_test.py $(COLLECTION) sanity --local --python $(call python_version,$(1)) --color no
+ansible_test_units = $(1) tests/tools/run_ansible_test.py $(COLLECTION) units --local --python $(call python_version,$(1)) --requirements --color no
 
-TEST_STAGES := sanity units newest integration acceptance-proxy molecule scenarios demo lint emulator-tests registry-tests kube-tests
+CORE_STAGES := $(addprefix core-,$(OLDER_CORES))
+TEST_STAGES := sanity units $(CORE_STAGES) newest integration acceptance-proxy molecule scenarios demo demo-versions lint \
+  emulator-tests registry-tests kube-tests
 
 # The OCI clients' pins and their build into TOOLS_CACHE (outside git): crane, oras, helm, cosign.
 include tests/registry/tools.mk
 
-.PHONY: registry help venv venv-newest venv-bench stage sanity units newest integration acceptance acceptance-proxy molecule scenarios lint emulator-tests registry-tests oci-clients kube-tests kube-binaries test demo bench clean
+.PHONY: registry help venv venv-newest $(addprefix venv-,$(OLDER_CORES)) venv-bench stage sanity units $(CORE_STAGES) newest \
+  core-tests integration acceptance acceptance-proxy molecule scenarios lint emulator-tests registry-tests oci-clients \
+  kube-tests kube-binaries test demo demo-versions bench clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
 	@echo 'make demo            bootstrap the example setup twice (the second run must change nothing), rotate, report'
 	@echo 'make bench           workload W1: the collection against uri + kubernetes.core (slow, not in make test)'
-	@echo 'make venv            .venv from $(REQUIREMENTS) (reinstalled when that file changes)'
-	@echo 'make sanity          ansible-test sanity, all tests, no ignore entries allowed'
+	@echo 'make venv            .venv from $(REQUIREMENTS) (reinstalled when it or a file it includes changes)'
+	@echo 'make demo-versions   the bootstrap-twice check of make demo on ansible-core $(DEMO_CORES)'
+	@echo 'make sanity          ansible-test sanity, all tests, no ignore entries allowed (ansible-core of $(VENV))'
 	@echo 'make units           ansible-test units (tests/unit)'
-	@echo 'make newest          sanity + units on the newest ansible-core, in $(VENV_NEWEST) (needs Python >= 3.12)'
+	@echo 'make core-X.Y        sanity + units on ansible-core X.Y, in $(VENV)-X.Y; X.Y is one of $(OLDER_CORES)'
+	@echo 'make newest          sanity + units on ansible-core $(NEWEST_CORE), in $(VENV_NEWEST) (needs Python >= 3.12)'
 	@echo 'make integration     ansible-test integration, all targets, against the Harbor emulator'
 	@echo 'make acceptance      every integration target against the Harbor in HARBOR_URL/_USERNAME/_PASSWORD (see docs/acceptance.md)'
 	@echo 'make acceptance-proxy  make acceptance against a fresh emulator behind a plain reverse proxy'
@@ -60,11 +77,11 @@ help:
 	@echo 'make clean           remove build/, test output and caches (keeps the venvs)'
 
 # --- virtualenvs -------------------------------------------------------------------------------
-# A stamp inside the venv records which pin file it was built from; editing the pins rebuilds it.
+# A stamp inside the venv records which pin files it was built from; editing the pins rebuilds it.
 
 venv: $(VENV)/.requirements-stamp
 
-$(VENV)/.requirements-stamp: $(REQUIREMENTS)
+$(VENV)/.requirements-stamp: $(REQUIREMENTS) $(call REQUIREMENTS_CORE,$(MAIN_CORE))
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
@@ -72,18 +89,26 @@ $(VENV)/.requirements-stamp: $(REQUIREMENTS)
 
 venv-newest: $(VENV_NEWEST)/.requirements-stamp
 
-$(VENV_NEWEST)/.requirements-stamp: $(REQUIREMENTS_NEWEST) | venv
+$(VENV_NEWEST)/.requirements-stamp: $(call REQUIREMENTS_CORE,$(NEWEST_CORE)) | venv
 	@test -x $(PY_NEWEST) || { \
 	  newest=$$($(PY) tests/tools/find_python.py) || { echo 'no Python >= 3.12 on this machine'; exit 1; }; \
 	  echo "creating $(VENV_NEWEST) with $$newest"; \
 	  "$$newest" -m venv $(VENV_NEWEST); }
 	$(PY_NEWEST) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY_NEWEST) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS_NEWEST)
+	$(PY_NEWEST) -m pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+$(addprefix venv-,$(OLDER_CORES)): venv-%: $(VENV)-%/.requirements-stamp
+
+$(addprefix $(VENV)-,$(addsuffix /.requirements-stamp,$(OLDER_CORES))): $(VENV)-%/.requirements-stamp: tests/requirements/ansible-core-%.txt tests/requirements/common.txt
+	@test -x $(VENV)-$*/bin/python || $(PYTHON) -m venv $(VENV)-$*
+	$(VENV)-$*/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)-$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
 	@touch $@
 
 venv-bench: $(VENV_BENCH)/.requirements-stamp
 
-$(VENV_BENCH)/.requirements-stamp: $(REQUIREMENTS_BENCH)
+$(VENV_BENCH)/.requirements-stamp: $(REQUIREMENTS_BENCH) $(call REQUIREMENTS_CORE,$(MAIN_CORE))
 	@test -x $(PY_BENCH) || $(PYTHON) -m venv $(VENV_BENCH)
 	$(PY_BENCH) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY_BENCH) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS_BENCH)
@@ -97,18 +122,28 @@ stage: venv
 # --- test stages ---------------------------------------------------------------------------------
 
 sanity: stage
-	$(ANSIBLE_TEST) sanity --local --python $(call python_version,$(PY)) --color no
+	$(call ansible_test_sanity,$(PY))
 
 units: stage
-	$(ANSIBLE_TEST) units --local --python $(call python_version,$(PY)) --requirements --color no
+	$(call ansible_test_units,$(PY))
+
+# Sanity and units with the ansible-core of the venv whose interpreter is CORE_PY (the stages below set it).
+# Each core's sanity venvs land in ansible-test's cache (~/.ansible/test/venv), shared by every checkout.
+CORE_PY ?= $(PY)
+
+core-tests:
+	$(call ansible_test_sanity,$(CORE_PY))
+	$(call ansible_test_units,$(CORE_PY))
+
+$(CORE_STAGES): core-%: stage venv-%
+	@$(MAKE) --no-print-directory core-tests CORE_PY=$(VENV)-$*/bin/python
 
 newest: stage
 	@if ! $(PY) tests/tools/find_python.py >/dev/null; then \
 	  echo 'newest: SKIPPED, no Python >= 3.12 on this machine, so no run on the newest ansible-core'; \
 	else \
 	  $(MAKE) --no-print-directory venv-newest && \
-	  $(ANSIBLE_TEST_NEWEST) sanity --local --python $(call python_version,$(PY_NEWEST)) --color no && \
-	  $(ANSIBLE_TEST_NEWEST) units --local --python $(call python_version,$(PY_NEWEST)) --requirements --color no; \
+	  $(MAKE) --no-print-directory core-tests CORE_PY=$(PY_NEWEST); \
 	fi
 
 integration: stage
@@ -267,6 +302,22 @@ demo: stage
 	  if [ ! -f $$playbook ]; then echo "make demo: $$playbook does not exist yet (the playbook authors add it)"; exit 1; fi; \
 	done
 	$(WITH_EMULATOR) --kube emulator -- $(PY) tests/tools/run_demo.py $(COLLECTIONS_DIR)
+
+# make demo's first two steps (bootstrap, then a re-run that must change and write nothing) with the ansible-playbook
+# of other cores' venvs, each against fresh emulators. The newest is left out, with a note, on a machine without
+# Python >= 3.12.
+demo-versions: stage
+	@for core in $(DEMO_CORES); do \
+	  if [ $$core = newest ]; then \
+	    if ! $(PY) tests/tools/find_python.py >/dev/null; then \
+	      echo 'demo-versions: newest left out, no Python >= 3.12 on this machine'; continue; fi; \
+	    $(MAKE) --no-print-directory venv-newest; core_py=$(PY_NEWEST); \
+	  else \
+	    $(MAKE) --no-print-directory venv-$$core; core_py=$(VENV)-$$core/bin/python; \
+	  fi; \
+	  echo "==== demo-versions: $$core"; \
+	  $(WITH_EMULATOR) --kube emulator -- $$core_py tests/tools/run_demo.py --bootstrap-only $(COLLECTIONS_DIR) || exit 1; \
+	done
 
 # --- benchmark ---------------------------------------------------------------------------------------
 # W1 for the collection (10, 50, 200 projects), the uri + kubernetes.core anchor (10, 50) and bootstrap.yml (50),

@@ -2,16 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""meta/runtime.yml must list every module in the harbor action group, or module_defaults silently skips it."""
+"""meta/runtime.yml must list every module in the harbor action group, or module_defaults silently skips it, and state
+the oldest ansible-core that make test tests; the README names exactly the versions tested."""
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 
 import yaml
-from ansible.release import __version__ as ansible_version
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -37,30 +36,38 @@ def test_the_action_group_names_only_existing_modules():
     assert not unknown, 'meta/runtime.yml lists modules that do not exist: %s' % ', '.join(unknown)
 
 
-def pinned_ansible_cores():
-    """The ansible-core versions the test requirement files pin (ansible-core==X.Y.Z)."""
-    versions = []
-    for path in glob.glob(os.path.join(COLLECTION_ROOT, 'tests', 'requirements*.txt')):
-        with open(path, encoding='utf-8') as handle:
-            versions += [release(match) for match in re.findall(r'^ansible-core==(\S+)', handle.read(), re.MULTILINE)]
-    return versions
+def tested_cores():
+    """{(major, minor): pinned version} of every ansible-core that make test runs on: one pin file each."""
+    directory = os.path.join(COLLECTION_ROOT, 'tests', 'requirements')
+    cores = {}
+    for name in os.listdir(directory):
+        match = re.match(r'ansible-core-(\d+)\.(\d+)\.txt$', name)
+        if match:
+            with open(os.path.join(directory, name), encoding='utf-8') as handle:
+                pins = re.findall(r'^ansible-core==(\S+)$', handle.read(), re.MULTILINE)
+            assert len(pins) == 1, '%s must pin ansible-core exactly once' % name
+            cores[(int(match.group(1)), int(match.group(2)))] = pins[0]
+    return cores
 
 
-def release(text):
-    return tuple(int(part) for part in re.match(r'(\d+)\.(\d+)(?:\.(\d+))?', text).groups(default='0'))
+def test_each_pin_file_pins_the_core_it_is_named_after():
+    for (major, minor), version in tested_cores().items():
+        assert version.startswith('%d.%d.' % (major, minor)), 'ansible-core-%d.%d.txt pins %s' % (major, minor, version)
 
 
-def test_requires_ansible_is_a_lower_bound_that_the_tested_versions_meet():
-    """ansible-galaxy and ansible-core refuse the collection on a version below requires_ansible: every version the
-    tests run on must meet it, or the promise names a version nobody has run."""
+def test_requires_ansible_is_the_oldest_core_tested():
     with open(os.path.join(COLLECTION_ROOT, 'meta', 'runtime.yml'), encoding='utf-8') as handle:
-        requires = yaml.safe_load(handle)['requires_ansible']
-    match = re.fullmatch(r'>=(\d+\.\d+\.0)', requires)
-    assert match, 'requires_ansible should be a plain lower bound such as ">=2.16.0", not %r' % requires
-    minimum = release(match.group(1))
-    assert release(ansible_version) >= minimum, 'these tests run on ansible-core %s, below %s' % (ansible_version, requires)
-    pinned = pinned_ansible_cores()
-    assert pinned and min(pinned) >= minimum, 'a test requirement file pins an ansible-core below %s' % requires
+        requires_ansible = yaml.safe_load(handle)['requires_ansible']
+    assert requires_ansible == '>=%d.%d.0' % min(tested_cores())
+
+
+def test_the_readme_names_every_core_tested():
+    """The README's version table says what is tested: every pinned version, and no other ansible-core release."""
+    with open(os.path.join(COLLECTION_ROOT, 'README.md'), encoding='utf-8') as handle:
+        row = [line for line in handle if line.startswith('| ansible-core |')]
+    assert len(row) == 1, 'README.md needs one "| ansible-core |" row in its version table'
+    named = set(re.findall(r'\b\d+\.\d+\.\d+\b', row[0]))
+    assert named == set(tested_cores().values())
 
 
 def test_every_module_has_its_action_plugin():
