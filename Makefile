@@ -30,7 +30,7 @@ python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 TEST_STAGES := sanity units newest integration molecule scenarios demo lint emulator-tests
 
-.PHONY: help venv venv-newest venv-bench stage sanity units newest integration molecule scenarios lint emulator-tests test demo bench clean
+.PHONY: registry help venv venv-newest venv-bench stage sanity units newest integration molecule scenarios lint emulator-tests test demo bench clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
@@ -45,6 +45,7 @@ help:
 	@echo 'make scenarios       the playbooks end to end: bootstrap, healing, rotation under load, teardown, ansible-runner'
 	@echo 'make lint            ansible-lint (production profile), antsibull-docs and antsibull-changelog lint'
 	@echo 'make emulator-tests  pytest tests/emulator/tests'
+	@echo 'make registry        install Debian'"'"'s docker-registry (the registry behind the emulator'"'"'s /v2/) when missing'
 	@echo 'make stage           copy the collection into $(COLLECTION)'
 	@echo 'make clean           remove build/, test output and caches (keeps the venvs)'
 
@@ -127,7 +128,18 @@ lint: stage
 	exit $$failed
 
 # pytest exits 5 when it collects no test: fine while the emulator has none yet.
-emulator-tests: venv
+# The Harbor emulator proxies /v2/ to Debian's docker-registry. Installed with apt when missing (root or
+# password-less sudo); otherwise the registry tests are skipped, with the reason, and /v2/ answers 503.
+registry:
+	@if command -v docker-registry >/dev/null; then exit 0; fi; \
+	runner=(); if [ "$$(id -u)" -ne 0 ]; then runner=(sudo -n); fi; \
+	if command -v apt-get >/dev/null && "$${runner[@]}" true 2>/dev/null; then \
+	  "$${runner[@]}" apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive "$${runner[@]}" apt-get install -y -qq docker-registry >/dev/null || \
+	  echo 'registry: apt-get install docker-registry failed: the emulator'"'"'s /v2/ tests will be skipped'; \
+	else echo 'registry: docker-registry is missing and cannot be installed here (apt-get install docker-registry)'; fi
+
+emulator-tests: venv registry
 	@if [ ! -d tests/emulator/tests ]; then echo 'emulator-tests: SKIPPED, tests/emulator/tests does not exist'; exit 0; fi; \
 	status=0; $(PY) -m pytest tests/emulator/tests -q -p no:cacheprovider || status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'emulator-tests: no tests collected yet'; status=0; fi; \

@@ -95,6 +95,7 @@ def main(argv=None):
                             harbor_version=args.harbor_version)
     harbor_server = EmulatorServer(harbor, port=args.harbor_port, ssl_context=ssl_context, verbose=args.verbose)
     harbor.set_external_url(harbor_server.url)
+    harbor.start_registry()
     servers = [harbor_server]
     info = {"harbor_url": harbor_server.url, "username": "admin", "password": harbor.admin_password}
     if ca_path:
@@ -130,6 +131,7 @@ def main(argv=None):
     for server in servers:
         server.shutdown()
     harbor.save()
+    harbor.stop_registry()
     shutil.rmtree(kube_dir, ignore_errors=True)
     if tls:
         tls.cleanup()

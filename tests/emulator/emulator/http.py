@@ -38,6 +38,9 @@ class Request:
         self.headers = headers  # email.message.Message: case-insensitive get()
         self.body = body
         self.params = {}  # filled by the router from the named groups
+        # Streamed requests (see ``wants_stream``) leave ``body`` empty and read from ``stream``
+        # (a BodyReader) instead, so blobs of any size never sit in memory.
+        self.stream = None
 
     def header(self, name, default=None):
         return self.headers.get(name, default)
@@ -64,6 +67,10 @@ class Response:
         self.body = body
         if content_type:
             self.set_header("Content-Type", content_type)
+
+    # ``stream``: an iterable of bytes sent after the headers instead of ``body`` (a proxied blob).
+    # With a Content-Length header it is copied as is, otherwise it is sent chunked.
+    stream = None
 
     def set_header(self, name, value):
         self.headers = [(k, v) for k, v in self.headers if k.lower() != name.lower()]
@@ -236,6 +243,77 @@ def default_fault_body(status):
     return {"errors": [{"code": phrase.upper().replace(" ", "_"), "message": "injected fault"}]}
 
 
+class BodyReader:
+    """The request body, read on demand: Content-Length or chunked transfer coding.
+
+    Go clients (crane, helm, cosign) upload blobs of unknown length chunked, so
+    the server must decode chunks as well as honour Content-Length.
+    """
+
+    def __init__(self, rfile, headers):
+        self._rfile = rfile
+        self.chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
+        self.length = None if self.chunked else int(headers.get("Content-Length") or 0)
+        self._left = self.length or 0
+        self._chunk_left = 0
+        self._done = False
+
+    def read(self, size=65536):
+        """Up to ``size`` bytes; b"" at the end."""
+        if not self.chunked:
+            if self._left <= 0:
+                return b""
+            data = self._rfile.read(min(size, self._left))
+            self._left -= len(data)
+            if not data:
+                self._left = 0
+            return data
+        if self._done:
+            return b""
+        if self._chunk_left == 0:
+            line = self._rfile.readline(65537)
+            try:
+                self._chunk_left = int(line.split(b";", 1)[0].strip() or b"0", 16)
+            except ValueError:
+                self._chunk_left = 0
+            if self._chunk_left == 0:
+                # trailers end with an empty line
+                while self._rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass
+                self._done = True
+                return b""
+        data = self._rfile.read(min(size, self._chunk_left))
+        self._chunk_left -= len(data)
+        if not data:
+            self._done = True
+        elif self._chunk_left == 0:
+            self._rfile.readline(3)  # CRLF after the chunk data
+        return data
+
+    def read_all(self, limit=None):
+        parts = []
+        total = 0
+        while True:
+            data = self.read()
+            if not data:
+                return b"".join(parts)
+            total += len(data)
+            if limit is not None and total > limit:
+                raise ValueError("body larger than %d bytes" % limit)
+            parts.append(data)
+
+    def drain(self):
+        while self.read():
+            pass
+
+    def __iter__(self):
+        while True:
+            data = self.read()
+            if not data:
+                return
+            yield data
+
+
 class DropConnection(Exception):
     """Raised internally to close the socket without answering."""
 
@@ -403,9 +481,13 @@ def _make_handler(server):
 
         def _serve(self):
             started = time.monotonic()
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length > 0 else b""
-            request = Request(self.command, self.path, self.headers, body)
+            reader = BodyReader(self.rfile, self.headers)
+            wants_stream = getattr(server.app, "wants_stream", None)
+            if wants_stream is not None and wants_stream(self.command, self.path):
+                request = Request(self.command, self.path, self.headers, b"")
+                request.stream = reader
+            else:
+                request = Request(self.command, self.path, self.headers, reader.read_all())
             try:
                 response = server.dispatch(request)
             except DropConnection:
@@ -416,17 +498,46 @@ def _make_handler(server):
                     pass
                 server.log_line(request, 0, time.monotonic() - started)
                 return
+            if request.stream is not None:
+                # Whatever the handler left unread must go, or it would be taken for the next request.
+                try:
+                    request.stream.drain()
+                except (OSError, ValueError):
+                    self.close_connection = True
             self.send_response(response.status)
             has_length = False
             for name, value in response.headers:
+                if name.lower() == "transfer-encoding":
+                    continue
                 has_length = has_length or name.lower() == "content-length"
                 self.send_header(name, value)
-            if not has_length:
+            chunked = response.stream is not None and not has_length and self.command != "HEAD"
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            elif not has_length:
                 self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
-            if self.command != "HEAD" and response.body:
+            if response.stream is not None:
+                self._send_stream(response.stream, chunked)
+            elif self.command != "HEAD" and response.body:
                 self.wfile.write(response.body)
             server.log_line(request, response.status, time.monotonic() - started)
+
+        def _send_stream(self, stream, chunked):
+            try:
+                for data in stream:
+                    if self.command == "HEAD" or not data:
+                        continue
+                    if chunked:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    else:
+                        self.wfile.write(data)
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

@@ -26,10 +26,11 @@ class Emulator:
     is ever replayed, like the collection's modules.
     """
 
-    def __init__(self, args=()):
+    def __init__(self, args=(), env=None):
+        self.stderr_text = ""
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, RUN_PY] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True)
+            text=True, env=env)
         line = self.process.stdout.readline()
         if not line:
             raise RuntimeError("emulator did not start: %s" % self.process.stderr.read())
@@ -51,6 +52,7 @@ class Emulator:
             self.process.terminate()
         try:
             code = self.process.wait(timeout=10)
+            self.stderr_text = self.process.stderr.read()
         finally:
             self.process.stdout.close()
             self.process.stderr.close()

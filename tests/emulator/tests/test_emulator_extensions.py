@@ -37,7 +37,8 @@ def server_fixture():
 def restore_registries_fixture():
     """Hooks registered by a test are removed afterwards."""
     load_resources()  # the built-in registrations must be part of what is restored
-    lists = ("ROUTES", "SECURITY_GENERATORS", "PROJECT_CREATE_HOOKS", "PROJECT_DELETE_HOOKS", "IMMUTABLE_MATCHERS")
+    lists = ("ROUTES", "SECURITY_GENERATORS", "PROJECT_CREATE_HOOKS", "PROJECT_DELETE_HOOKS", "IMMUTABLE_MATCHERS",
+             "ARTIFACT_PUSH_HOOKS", "ARTIFACT_DELETE_HOOKS", "PULL_POLICIES", "ARTIFACT_RENDERERS")
     saved = {name: list(getattr(core, name)) for name in lists}
     saved_seeds = dict(core.SEED_HANDLERS)
     yield
@@ -155,3 +156,57 @@ def test_new_resource_module_routes_and_seed():
         assert call(instance, "GET", "/projects/greet/hello", auth=None).status_code == 401
     finally:
         instance.shutdown()
+
+
+@pytest.fixture(name="registry_server")
+def registry_server_fixture():
+    """An in-process emulator with its registry (skipped without the docker-registry package)."""
+    app = HarborEmulator(admin_password=ADMIN[1])
+    instance = EmulatorServer(app)
+    app.set_external_url(instance.url)
+    if not app.start_registry():
+        pytest.skip("the docker-registry package is not installed")
+    instance.start_background()
+    yield instance
+    instance.shutdown()
+    app.stop_registry()
+
+
+@pytest.mark.usefixtures("restore_registries")
+def test_push_hook_pull_policy_and_renderer(registry_server):
+    """What a scanner plugs in: scan on push, a scan overview in listings, prevent_vul on pulls."""
+    from oci_client import OciClient  # pylint: disable=import-outside-toplevel
+    pushed = []
+
+    @core.on_artifact_push
+    def scan_on_push(_state, project, repository, artifact):
+        pushed.append((project["name"], repository["name"], artifact["digest"]))
+        artifact["scan_overview"] = {"application/vnd.security.vulnerability.report; version=1.1": {
+            "severity": "Critical"}}
+
+    @core.pull_policy
+    def prevent_vul(_state, project, _repository, artifact):
+        if project["metadata"].get("prevent_vul") == "true" and artifact.get("scan_overview"):
+            raise core.HarborError("PROJECTPOLICYVIOLATION", "current image with 1 vulnerabilities cannot be pulled")
+
+    @core.artifact_renderer
+    def marker(req, _artifact, body):
+        if req.args.get("with_scan_overview"):
+            body["rendered"] = True
+
+    created = call(registry_server, "POST", "/projects", json={"project_name": "vul", "metadata": {"prevent_vul": "true"}})
+    assert created.status_code == 201
+    client = OciClient(registry_server.url, ADMIN)
+    answer, digest, _body = client.push_image("vul/app", "1")
+    assert answer.status_code == 201
+    assert pushed == [("vul", "vul/app", digest)]
+    listed = call(registry_server, "GET", "/projects/vul/repositories/app/artifacts?with_scan_overview=true").json()
+    assert listed[0]["scan_overview"]["application/vnd.security.vulnerability.report; version=1.1"]["severity"] == \
+        "Critical"
+    assert listed[0]["rendered"] is True
+    plain = call(registry_server, "GET", "/projects/vul/repositories/app/artifacts").json()[0]
+    assert "scan_overview" not in plain and "rendered" not in plain
+    # basic auth: a token of the administrator would hold scanner-pull, which skips the pull policies
+    refused = OciClient(registry_server.url, ADMIN, basic=True).get_manifest("vul/app", "1")
+    assert refused.status_code == 412
+    assert refused.json()["errors"][0]["code"] == "PROJECTPOLICYVIOLATION"

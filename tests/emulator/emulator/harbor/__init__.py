@@ -20,7 +20,9 @@ import uuid
 
 from ..http import NoRoute, MethodNotAllowed, Router, json_response
 from . import core, resources
+from .registry import RegistryProcess
 from .state import State
+from .v2 import Gateway
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 _loaded_resources = []
@@ -52,6 +54,7 @@ class HarborRequest:
         self.query = {}  # name -> [values], decoded once
         self.args = {}  # typed query parameters declared by the route
         self.body = None  # bound JSON body
+        self.stream = None  # BodyReader of a streamed /v2/ blob upload
         self.security = core.SecurityContext()
 
     def header(self, name, default=None):
@@ -76,6 +79,22 @@ class HarborEmulator:
         self.router = Router()
         for method, pattern, handler, options in core.ROUTES:
             self.router.add(method, pattern, handler, **options)
+        # The registry behind /v2/; started by start_registry() (run.py), so an emulator built in a
+        # unit test without it answers /v2/ with 503.
+        storage = state_file + ".registry" if state_file else None
+        self.registry = RegistryProcess(storage)
+        self.registry.error = "the registry was not started"
+        self.gateway = Gateway(self, self.registry)
+
+    def start_registry(self):
+        self.registry.error = None
+        return self.registry.start()
+
+    def stop_registry(self):
+        self.registry.stop()
+
+    def wants_stream(self, method, path):
+        return self.gateway.wants_stream(method, path.split("?", 1)[0])
 
     def set_external_url(self, url):
         self.state.config["external_url"] = url
@@ -110,6 +129,7 @@ class HarborEmulator:
             external_url = self.state.config.get("external_url")
             version = self.state.config.get("harbor_version")
             self.state.reset()
+            self.registry.wipe()
             self.state.config["external_url"] = external_url
             self.state.config["harbor_version"] = version
         return json_response({"reset": True})
@@ -131,6 +151,16 @@ class HarborEmulator:
     # -- API requests --------------------------------------------------------
     def handle(self, request):
         req = HarborRequest(request, self)
+        if self.gateway.handles(req.path):
+            # /v2/ and /service/token: no session cookie and no CSRF (Harbor skips both there).
+            req.query, _error = core.go_parse_query(req.raw_query)
+            req.stream = request.stream
+            try:
+                response = self.gateway.handle(req)
+            except Exception:  # pylint: disable=broad-except
+                response = core.error_response(core.internal_error())
+            response.set_header("X-Request-Id", request.header("X-Request-Id") or str(uuid.uuid4()))
+            return response
         try:
             response = self._dispatch(req)
         except core.HarborError as exc:

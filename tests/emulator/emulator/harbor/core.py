@@ -36,6 +36,10 @@ PROJECT_CREATE_HOOKS = []
 PROJECT_DELETE_HOOKS = []
 IMMUTABLE_MATCHERS = []
 SEED_HANDLERS = {}
+ARTIFACT_PUSH_HOOKS = []
+ARTIFACT_DELETE_HOOKS = []
+PULL_POLICIES = []
+ARTIFACT_RENDERERS = []
 
 
 def route(method, pattern, base=API_BASE, **options):
@@ -95,6 +99,42 @@ def immutable_matcher(func):
 
 def is_immutable(state, project, repository, tag_name):
     return any(matcher(state, project, repository, tag_name) for matcher in IMMUTABLE_MATCHERS)
+
+
+def on_artifact_push(func):
+    """``func(state, project, repository, artifact)`` runs (in the state lock) once a push is recorded.
+
+    Harbor fires its PUSH_ARTIFACT event there; scan-on-push (``auto_scan``) hooks in here.
+    ``artifact`` is the stored record; a hook may add keys to it (``scan_overview``...).
+    """
+    ARTIFACT_PUSH_HOOKS.append(func)
+    return func
+
+
+def on_artifact_delete(func):
+    """``func(state, project, repository, artifact)`` runs when an artifact record goes (API delete,
+    retention, repository deletion): the registry module removes the manifest from the real registry."""
+    ARTIFACT_DELETE_HOOKS.append(func)
+    return func
+
+
+def pull_policy(func):
+    """``func(state, project, repository, artifact) -> None`` checks a manifest ``GET``/``HEAD`` on ``/v2/``.
+
+    Raise a ``HarborError`` to refuse (e.g. ``HarborError("PROJECTPOLICYVIOLATION", ...)``, 412).
+    Runs after authorisation, in the state lock, for every caller except when ``artifact`` is an
+    accessory (signatures stay readable, as in Harbor's util.SkipPolicyChecking).  Content trust
+    (cosign) registers one; vulnerability prevention (``prevent_vul``) is meant to register another.
+    """
+    PULL_POLICIES.append(func)
+    return func
+
+
+def artifact_renderer(func):
+    """``func(req, artifact, body)`` may add fields to an artifact's JSON (``scan_overview`` when
+    ``with_scan_overview=true``...)."""
+    ARTIFACT_RENDERERS.append(func)
+    return func
 
 
 def seed_handler(key, order=50):

@@ -240,8 +240,12 @@ class State:  # pylint: disable=too-many-public-methods
         return [tag for tag in self.rows("tags") if tag["artifact_id"] == artifact_id]
 
     def storage_used(self, project_id):
-        return sum(int(art.get("size") or 0) for art in self.table("artifacts").values()
-                   if art["project_id"] == project_id)
+        """Seeded artifacts count their declared size; pushed content counts each blob once per
+        project, as Harbor's quota does (a layer shared by two images is stored once)."""
+        seeded = sum(int(art.get("size") or 0) for art in self.table("artifacts").values()
+                     if art["project_id"] == project_id and not art.get("real"))
+        blobs = sum(int(blob["size"]) for blob in self.table("blobs").values() if blob["project_id"] == project_id)
+        return seeded + blobs
 
     def quota_of_project(self, project_id):
         for quota in self.table("quotas").values():

@@ -4,7 +4,7 @@
 
 Harbor: src/server/v2.0/handler/artifact.go (CopyArtifact, parse), src/controller/artifact/controller.go
 (copyDeeply), src/controller/tag/controller.go (Ensure).  The copy brings the
-source artifact's tags along; a tag of the destination repository that is
+source artifact's tags and accessories along (pushed content is copied in the registry too); a tag of the destination repository that is
 attached to another artifact is moved, unless it is immutable: then the
 copy answers 412 and, the request being one transaction, nothing changes.
 """
@@ -58,6 +58,9 @@ def copy_artifact(req):
             if moved and core.is_immutable(state, project, short_name(project, destination), tag["name"]):
                 raise core.precondition("the tag %s configured as immutable, cannot be updated" % tag["name"])
     destination = ensure_repository(state, project, destination_name)
+    # Pushed content is really copied in the registry, so the copy is pullable from its new repository.
+    from ..v2 import copy_content  # pylint: disable=import-outside-toplevel
+    copy_content(state, _repo, artifact, project, destination_name)
     push_artifact(state, project, destination, {
         "digest": artifact["digest"], "size": artifact["size"], "type": artifact["type"],
         "media_type": artifact["media_type"], "tags": tags, "pull_time": None,

@@ -3,9 +3,9 @@
 """Artifacts and their tags (read, delete, add/remove tags).
 
 Harbor: src/server/v2.0/handler/artifact.go, src/controller/artifact/controller.go,
-src/controller/tag/controller.go.  Artifacts are created by seeding (there
-is no registry push in the emulator).  Deleting the last artifact leaves
-the (empty) repository, which still blocks the project deletion.
+src/controller/tag/controller.go, src/pkg/artifact/dao/dao.go (the list's "base" and accessory
+filters), src/pkg/accessory.  Artifacts come from pushes to /v2/ (see ``v2.py``) or from seeding.
+Deleting the last artifact leaves the (empty) repository, which still blocks the project deletion.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from urllib.parse import quote
 
 from .. import core
-from .repositories import delete_artifact, get_repository, repository_param, short_name, touch
+from .repositories import delete_artifact, get_repository, repository_param, short_name, touch, visible_artifacts
 
 DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}")
 TAG_NAME_RE = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")
@@ -65,6 +65,8 @@ def artifact_to_json(req, project, repo, artifact):
         "size": artifact["size"], "icon": "", "push_time": artifact["push_time"], "pull_time": artifact["pull_time"],
         "extra_attrs": {"architecture": "amd64", "os": "linux", "config": {}},
     }
+    if artifact.get("references"):
+        body["references"] = [dict(reference, parent_id=artifact["id"]) for reference in artifact["references"]]
     if req.args.get("with_tag") is not False:
         tags = core.apply_sort(state.tags_of(artifact["id"]), [], tag_fields(), TAG_SORT)
         if tags:
@@ -78,7 +80,52 @@ def artifact_to_json(req, project, repo, artifact):
             "build_history": {"absolute": False, "href": base + "/build_history"},
             "vulnerabilities": {"absolute": False, "href": base + "/vulnerabilities"},
         }
+    if artifact.get("extra_attrs") is not None:
+        body["extra_attrs"] = artifact["extra_attrs"]
+    if artifact.get("artifact_type") and artifact.get("real"):
+        body["artifact_type"] = artifact["artifact_type"]
+    if artifact.get("annotations"):
+        body["annotations"] = artifact["annotations"]
+    if req.args.get("with_accessory") is not False:
+        # option(): accessories come by default; the field is omitted when there are none
+        accessories = accessories_of(state, artifact)
+        if accessories:
+            body["accessories"] = [accessory_to_json(accessory) for accessory in accessories]
+    if req.args.get("with_label"):
+        labels = [state.get("labels", ident) for ident in artifact.get("label_ids") or []]
+        body["labels"] = [label_json(label) for label in labels if label is not None]
+    if req.args.get("with_scan_overview") and artifact.get("scan_overview"):
+        # filled by the scanner (core.on_artifact_push / a scan job): {report mime type: summary}
+        body["scan_overview"] = artifact["scan_overview"]
+    for renderer in core.ARTIFACT_RENDERERS:
+        renderer(req, artifact, body)
     return body
+
+
+def label_json(label):
+    from .labels import label_to_json  # pylint: disable=import-outside-toplevel
+    return label_to_json(label)
+
+
+def accessories_of(state, artifact):
+    return [acc for acc in state.rows("accessories") if acc["subject_artifact_id"] == artifact["id"]]
+
+
+def accessory_to_json(accessory):
+    return {"id": accessory["id"], "artifact_id": accessory["artifact_id"],
+            "subject_artifact_id": accessory["subject_artifact_id"],
+            "subject_artifact_digest": accessory["subject_artifact_digest"],
+            "subject_artifact_repo": accessory["subject_artifact_repo"], "size": accessory["size"],
+            "digest": accessory["digest"], "type": accessory["type"], "icon": "",
+            "creation_time": accessory["creation_time"]}
+
+
+def listed(state, artifacts, keywords):
+    """dao.go setBaseQuery + setAccessoryQuery, with the ``q=base=*`` escape."""
+    base = keywords.pop("base", None)
+    if base is not None and base != "*":
+        raise core.bad_request('the value of "base" query can only be exact match value with "*"')
+    return visible_artifacts(state, artifacts, with_children=base is not None)
 
 
 def find_artifact(state, project_name, repo_name, reference):
@@ -110,7 +157,7 @@ def list_artifacts(req):
     name, repo_name = _context(req, "list", "artifact")
     keywords = core.parse_q(req.arg("q"))
     repo = state.repository_by_name("%s/%s" % (name, repo_name))
-    artifacts = state.artifacts_of(repo["id"]) if repo else []
+    artifacts = listed(state, state.artifacts_of(repo["id"]) if repo else [], keywords)
     fields = artifact_fields(state)
     artifacts = core.apply_filters(artifacts, keywords, fields)
     artifacts = core.apply_sort(artifacts, core.parse_sort(req.arg("sort")), fields, [("push_time", True), ("id", True)])
@@ -185,3 +232,19 @@ def delete_tag(req):
     state.delete("tags", matches[0]["id"])
     touch(repo)
     return core.ok()
+
+
+@core.route("GET", r"/projects/(?P<project>[^/]+)/repositories/(?P<repository>[^/]+)/artifacts/(?P<reference>[^/]+)"
+            r"/accessories", paged=True, query={"q": "string", "sort": "string"})
+def list_accessories(req):
+    """handler/artifact.go ListAccessories: the accessories whose subject is the artifact."""
+    state = req.state
+    name, repo_name = _context(req, "list", "accessory")
+    keywords = core.parse_q(req.arg("q"))
+    _repo, artifact = find_artifact(state, name, repo_name, req.params["reference"])
+    fields = {key: (lambda record, key=key: record.get(key)) for key in
+              ("id", "type", "digest", "size", "artifact_id", "subject_artifact_id", "creation_time")}
+    accessories = core.apply_filters(accessories_of(state, artifact), keywords, fields)
+    accessories = core.apply_sort(accessories, core.parse_sort(req.arg("sort")), fields,
+                                  [("creation_time", True), ("id", True)])
+    return core.paginate(req, accessories, render=accessory_to_json)

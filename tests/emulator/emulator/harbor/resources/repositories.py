@@ -37,10 +37,22 @@ def repository_param(req):
         return raw
 
 
+def visible_artifacts(state, artifacts, with_children=False):
+    """What artifact listings and ``artifact_count`` show (dao.go querySetter): never accessories, and
+    the untagged children of an index only with ``with_children`` (``q=base=*``)."""
+    accessory_ids = {acc["artifact_id"] for acc in state.table("accessories").values()}
+    children = {ref["child_id"] for art in state.table("artifacts").values() for ref in art.get("references") or []}
+    tagged = {tag["artifact_id"] for tag in state.table("tags").values()}
+    result = [art for art in artifacts if art["id"] not in accessory_ids]
+    if not with_children:
+        result = [art for art in result if art["id"] in tagged or art["id"] not in children]
+    return result
+
+
 def repository_to_json(state, repo):
     body = {
         "id": repo["id"], "project_id": repo["project_id"], "name": repo["name"],
-        "artifact_count": len(state.artifacts_of(repo["id"])), "pull_count": repo.get("pull_count", 0),
+        "artifact_count": len(visible_artifacts(state, state.artifacts_of(repo["id"]))), "pull_count": repo.get("pull_count", 0),
         "creation_time": repo["creation_time"], "update_time": repo["update_time"],
     }
     if repo.get("description"):
@@ -73,8 +85,22 @@ def check_tags_deletable(state, project, repo, artifact):
 
 def delete_artifact(state, project, repo, artifact):
     check_tags_deletable(state, project, repo, artifact)
+    drop_artifact(state, project, repo, artifact)
+
+
+def drop_artifact(state, project, repo, artifact):
+    """Remove an artifact with its tags and its accessories (Harbor deletes those with their subject),
+    and tell the hooks (the real registry deletes the manifest)."""
+    accessories = [acc for acc in state.rows("accessories") if acc["subject_artifact_id"] == artifact["id"]]
+    for accessory in accessories:
+        child = state.get("artifacts", accessory["artifact_id"])
+        if child is not None and child["id"] != artifact["id"]:
+            drop_artifact(state, project, repo, child)
+    state.delete_where("accessories", lambda acc: artifact["id"] in (acc["artifact_id"], acc["subject_artifact_id"]))
     state.delete_where("tags", lambda tag: tag["artifact_id"] == artifact["id"])
     state.delete("artifacts", artifact["id"])
+    for hook in core.ARTIFACT_DELETE_HOOKS:
+        hook(state, project, repo, artifact)
     touch(repo)
 
 
@@ -103,7 +129,8 @@ def push_artifact(state, project, repo, spec):
         artifact = {
             "repository_id": repo["id"], "project_id": project["project_id"], "digest": digest,
             "size": int(spec.get("size") or 0), "type": spec.get("type") or "IMAGE",
-            "media_type": spec.get("media_type") or MEDIA_TYPE, "manifest_media_type": MANIFEST_MEDIA_TYPE,
+            "media_type": spec.get("media_type") or MEDIA_TYPE,
+            "manifest_media_type": spec.get("manifest_media_type") or MANIFEST_MEDIA_TYPE,
             "push_time": push_time, "pull_time": spec.get("pull_time") or ZERO_TIME,
         }
         state.insert("artifacts", artifact)
@@ -137,6 +164,12 @@ def seed_repositories(emulator, items):
         repo = ensure_repository(state, project, item["name"])
         artifacts = []
         for spec in item.get("artifacts") or []:
+            if not spec.get("digest"):
+                # where the registry runs, a seeded artifact is a real push (pullable, copyable)
+                from ..v2 import seed_push  # pylint: disable=import-outside-toplevel
+                pushed = seed_push(state, project, repo, spec)
+                if pushed is not None:
+                    spec = dict(spec, digest=pushed["digest"])
             artifact = push_artifact(state, project, repo, spec)
             artifacts.append({"id": artifact["id"], "digest": artifact["digest"],
                               "tags": [tag["name"] for tag in state.tags_of(artifact["id"])]})

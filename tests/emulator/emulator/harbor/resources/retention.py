@@ -36,7 +36,7 @@ from ...http import Response
 from .. import core, cron, doublestar
 from ..state import ZERO_TIME
 from .immutable import artifact_is_immutable
-from .repositories import short_name, touch
+from .repositories import drop_artifact, short_name, touch
 
 MAX_RULES = 15
 RUNNING_SECONDS = 0.3
@@ -401,8 +401,8 @@ def evaluate(state, project, repo, rules, dry_run):
     if not dry_run:
         for candidate, mark in rows:
             if mark == "DEL":
-                state.delete_where("tags", lambda tag, aid=candidate["artifact"]["id"]: tag["artifact_id"] == aid)
-                state.delete("artifacts", candidate["artifact"]["id"])
+                # with its accessories, and out of the real registry (the delete hooks)
+                drop_artifact(state, project, repo, candidate["artifact"])
         if deleted:
             touch(repo)
     return len(candidates), len(candidates) - deleted, rows
