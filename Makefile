@@ -28,9 +28,9 @@ WITH_EMULATOR := $(PY) tests/tools/with_emulator.py
 # the X.Y of a venv's interpreter, for ansible-test --python
 python_version = $$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-TEST_STAGES := sanity units newest integration molecule scenarios demo lint emulator-tests
+TEST_STAGES := sanity units newest integration acceptance-proxy molecule scenarios demo lint emulator-tests
 
-.PHONY: registry help venv venv-newest venv-bench stage sanity units newest integration molecule scenarios lint emulator-tests test demo bench clean
+.PHONY: registry help venv venv-newest venv-bench stage sanity units newest integration acceptance acceptance-proxy molecule scenarios lint emulator-tests test demo bench clean
 
 help:
 	@echo 'make test            everything CI runs: $(TEST_STAGES), one summary line per stage'
@@ -41,6 +41,8 @@ help:
 	@echo 'make units           ansible-test units (tests/unit)'
 	@echo 'make newest          sanity + units on the newest ansible-core, in $(VENV_NEWEST) (needs Python >= 3.12)'
 	@echo 'make integration     ansible-test integration, all targets, against the Harbor emulator'
+	@echo 'make acceptance      every integration target against the Harbor in HARBOR_URL/_USERNAME/_PASSWORD (see docs/acceptance.md)'
+	@echo 'make acceptance-proxy  make acceptance against a fresh emulator behind a plain reverse proxy'
 	@echo 'make molecule        molecule test for every role scenario, each against a fresh emulator'
 	@echo 'make scenarios       the playbooks end to end: bootstrap, healing, rotation under load, teardown, ansible-runner'
 	@echo 'make lint            ansible-lint (production profile), antsibull-docs and antsibull-changelog lint'
@@ -104,6 +106,19 @@ newest: stage
 integration: stage
 	$(WITH_EMULATOR) --integration-config $(COLLECTION)/tests/integration/integration_config.yml -- \
 	  $(ANSIBLE_TEST) integration --local --python $(call python_version,$(PY)) --color no
+
+# Against whatever Harbor HARBOR_URL, HARBOR_USERNAME and HARBOR_PASSWORD name (a system administrator), and
+# the cluster of K8S_AUTH_KUBECONFIG if set: no emulator control endpoint is used (docs/acceptance.md).
+ACCEPTANCE = $(PY) tests/tools/acceptance_config.py $(COLLECTION)/tests/integration/integration_config.yml && \
+  $(ANSIBLE_TEST) integration --local --python $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
+  --color no
+
+acceptance: stage
+	$(ACCEPTANCE)
+
+# The same run, against a fresh emulator that it sees only through tests/tools/reverse_proxy.py.
+acceptance-proxy: stage
+	$(WITH_EMULATOR) --behind-proxy -- bash -c "$(ACCEPTANCE)"
 
 molecule: stage
 	$(PY) tests/tools/run_molecule.py $(COLLECTIONS_DIR)

@@ -35,6 +35,9 @@ def parse_args(argv):
     parser.add_argument("--state-file", help="load state from this file and save it after every write")
     parser.add_argument("--admin-password", help="password of the admin user (default: random)")
     parser.add_argument("--harbor-version", help="Harbor release to emulate, e.g. v2.10.0 (default: v2.15.2)")
+    parser.add_argument("--external-url",
+                        help="the address clients use, as Harbor's external_url when it sits behind a proxy "
+                             "(default: the emulator's own address)")
     parser.add_argument("--verbose", action="store_true", help="log one line per request on stderr")
     return parser.parse_args(argv)
 
@@ -94,7 +97,7 @@ def main(argv=None):
     harbor = HarborEmulator(admin_password=args.admin_password, state_file=args.state_file,
                             harbor_version=args.harbor_version)
     harbor_server = EmulatorServer(harbor, port=args.harbor_port, ssl_context=ssl_context, verbose=args.verbose)
-    harbor.set_external_url(harbor_server.url)
+    harbor.set_external_url(args.external_url or harbor_server.url)
     harbor.start_registry()
     servers = [harbor_server]
     info = {"harbor_url": harbor_server.url, "username": "admin", "password": harbor.admin_password}

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run a command while the Harbor API emulator is serving, then stop the emulator.
 
-Usage: <venv>/bin/python tests/tools/with_emulator.py [--integration-config PATH] -- COMMAND...
+Usage: <venv>/bin/python tests/tools/with_emulator.py [--integration-config PATH] [--behind-proxy] -- COMMAND...
 
 The emulator (tests/emulator/run.py, run with this interpreter) prints one JSON object as its first
 line on stdout, with harbor_url, username and password and, when it also fakes a Kubernetes API,
@@ -14,7 +14,16 @@ kubeconfig and kube_url. The command runs with those values in its environment:
 
 With --integration-config, the same values are also written to PATH as the variables
 harbor_url, harbor_username, harbor_password, emulator_kubeconfig and emulator_kube_url
-(those present), the file ansible-test integration reads.
+(those present), the file ansible-test integration reads, with harbor_emulator: true, which
+lets the targets use the emulator's control endpoints (/_emulator/...).
+
+With --behind-proxy, the command sees Harbor only through tests/tools/reverse_proxy.py, which forwards
+/api/, /v2/ and /service/ and nothing else: HARBOR_URL is the proxy's address, and no Kubernetes
+variable is set (so the command treats it as a real Harbor without a cluster). As a real Harbor
+behind a proxy has its external_url set to the proxy's address, the emulator is started with
+--external-url, so the addresses it hands out (/systeminfo, the registry's token realm) name the
+proxy. EMULATOR_SEED_URL is the emulator's own address, for the one fallback that needs it:
+seeding images while the emulator has no registry to push them to.
 
 The emulator is stopped with SIGTERM however the command ends (also on Ctrl-C), and this script
 exits with the command's status. The emulator's own output goes to stderr.
@@ -27,11 +36,14 @@ import json
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import threading
 
-EMULATOR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'emulator', 'run.py')
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+EMULATOR = os.path.join(os.path.dirname(TOOLS), 'emulator', 'run.py')
+REVERSE_PROXY = os.path.join(TOOLS, 'reverse_proxy.py')
 START_TIMEOUT = 60
 STOP_TIMEOUT = 15
 
@@ -69,12 +81,12 @@ def forward_rest(stream):
     stream.close()
 
 
-def start_emulator():
-    """Start the emulator and return (process, connection details)."""
-    if not os.path.isfile(EMULATOR):
-        raise EmulatorError('%s does not exist yet' % os.path.relpath(EMULATOR))
+def start_emulator(script=EMULATOR, required=REQUIRED, arguments=()):
+    """Start the emulator (or another server printing its details first) and return (process, connection details)."""
+    if not os.path.isfile(script):
+        raise EmulatorError('%s does not exist yet' % os.path.relpath(script))
     process = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped by stop_emulator()
-        [sys.executable, EMULATOR], stdout=subprocess.PIPE, text=True, start_new_session=True,
+        [sys.executable, script] + list(arguments), stdout=subprocess.PIPE, text=True, start_new_session=True,
     )
     try:
         line = read_first_line(process)
@@ -82,7 +94,7 @@ def start_emulator():
             details = json.loads(line)
         except ValueError:
             raise EmulatorError('first line is not JSON: %r' % line[:200]) from None
-        missing = [field for field in REQUIRED if not details.get(field)]
+        missing = [field for field in required if not details.get(field)]
         if missing:
             raise EmulatorError('connection details lack %s: %r' % (', '.join(missing), sorted(details)))
     except BaseException:
@@ -90,6 +102,29 @@ def start_emulator():
         raise
     threading.Thread(target=forward_rest, args=(process.stdout,), daemon=True).start()
     return process, details
+
+
+def free_port():
+    """A loopback port free now, for the proxy, whose address the emulator must know before it starts."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def start_proxy(details, port):
+    """Start the reverse proxy in front of the emulator's Harbor; return (process, the proxy's URL)."""
+    arguments = ['--upstream', details['harbor_url'], '--port', str(port)]
+    if details.get('ca_path'):
+        arguments += ['--upstream-ca', details['ca_path']]
+    process, proxy = start_emulator(REVERSE_PROXY, ('url',), arguments)
+    return process, proxy['url']
+
+
+def behind_proxy(details, proxy_url):
+    """The details a client of the proxy gets: Harbor at the proxy's address, no Kubernetes."""
+    hidden = dict((field, value) for field, value in details.items() if field in REQUIRED)
+    hidden['harbor_url'] = proxy_url
+    return hidden
 
 
 def stop_emulator(process):
@@ -107,6 +142,7 @@ def stop_emulator(process):
 def write_integration_config(path, details):
     """Write the ansible-test integration variables (JSON is valid YAML)."""
     variables = {FIELDS[field][1]: value for field, value in details.items() if field in FIELDS and value}
+    variables['harbor_emulator'] = True
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, 'w', encoding='utf-8') as config_file:
         json.dump(variables, config_file, indent=2, sort_keys=True)
@@ -133,6 +169,8 @@ def main():
     parser = argparse.ArgumentParser(description='Run a command against the Harbor API emulator.')
     parser.add_argument('--integration-config', metavar='PATH',
                         help='also write the details as ansible-test integration variables to PATH')
+    parser.add_argument('--behind-proxy', action='store_true',
+                        help='show the command Harbor only through tests/tools/reverse_proxy.py')
     parser.add_argument('command', nargs=argparse.REMAINDER, help='the command to run, after --')
     options = parser.parse_args()
     command = options.command[1:] if options.command[:1] == ['--'] else options.command
@@ -140,25 +178,43 @@ def main():
         parser.error('no command given')
 
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    proxy_port = free_port() if options.behind_proxy else None
     try:
-        process, details = start_emulator()
+        process, details = start_emulator(arguments=['--external-url', 'http://127.0.0.1:%d' % proxy_port]
+                                          if proxy_port else ())
     except EmulatorError as error:
         print('ERROR: the Harbor emulator %s' % error, file=sys.stderr)
         return 1
     print('Harbor emulator serving %s (kubernetes: %s)' % (details['harbor_url'], details.get('kube_url') or 'none'),
           flush=True)
 
+    proxy = None
     try:
+        environment = command_environment(details)
+        if options.behind_proxy:
+            proxy, proxy_url = start_proxy(details, proxy_port)
+            print('Reverse proxy serving %s in front of it (/api/, /v2/, /service/ only)' % proxy_url, flush=True)
+            environment = command_environment(behind_proxy(details, proxy_url))
+            for names, _variable in FIELDS.values():
+                for name in names:
+                    if name not in ('HARBOR_URL', 'HARBOR_USERNAME', 'HARBOR_PASSWORD'):
+                        environment.pop(name, None)
+            environment['EMULATOR_SEED_URL'] = details['harbor_url']
         if options.integration_config:
             write_integration_config(options.integration_config, details)
-        with subprocess.Popen(command, env=command_environment(details)) as child:
+        with subprocess.Popen(command, env=environment) as child:
             try:
                 return child.wait()
             except KeyboardInterrupt:
                 child.send_signal(signal.SIGINT)
                 child.wait()
                 return 130
+    except EmulatorError as error:
+        print('ERROR: the reverse proxy %s' % error, file=sys.stderr)
+        return 1
     finally:
+        if proxy is not None:
+            stop_emulator(proxy)
         stop_emulator(process)
 
 

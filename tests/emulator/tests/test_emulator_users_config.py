@@ -101,3 +101,51 @@ def test_configurations_are_for_admins(emulator):
     assert error_of(emulator.get("/configurations", auth=creds)) == ("FORBIDDEN", username)
     assert emulator.put("/configurations", json={"read_only": True}, auth=creds).status_code == 403
     assert emulator.get("/configurations", auth=None).status_code == 401
+
+
+def test_users_created_and_deleted_through_the_api(emulator):
+    """The answers of a real Harbor v2.15.2 (REAL-HARBOR.md), which `make acceptance` relies on."""
+    username = unique("api-user")
+    body = {"username": username, "password": "Passw0rd1", "email": username + "@example.com", "realname": "R"}
+    created = emulator.post("/users", json=body)
+    assert created.status_code == 201 and created.content == b""
+    location = created.headers["Location"]
+    assert location.startswith("/api/v2.0/users/")
+    assert emulator.get("/users/current", auth=(username, "Passw0rd1")).json()["username"] == username
+    assert error_of(emulator.post("/users", json=body)) == (
+        "CONFLICT", "user %s or email %s already exists" % (username, body["email"]))
+    weak = dict(body, username=unique("weak"), email=unique("weak") + "@example.com", password="password1")
+    assert error_of(emulator.post("/users", json=weak))[1].startswith("the password or secret must be 8-128")
+    assert error_of(emulator.post("/users", json=dict(weak, password="Passw0rd1", email=""))) == (
+        "BAD_REQUEST", "email can't be empty")
+    assert error_of(emulator.post("/users", json=dict(weak, password="Passw0rd1", username="a,b"))) == (
+        "BAD_REQUEST", "username contains illegal characters")
+    _other, creds = emulator.add_user()
+    assert emulator.post("/users", json=weak, auth=creds).status_code == 403
+    user_path = location[len("/api/v2.0"):]
+    assert emulator.delete(user_path).status_code == 200
+    assert emulator.delete(user_path).status_code == 404
+    assert error_of(emulator.delete("/users/1")) == ("FORBIDDEN", "User with ID 1 cannot be deleted")
+    assert emulator.post("/users", json=body).status_code == 201
+
+
+def test_user_groups_created_and_deleted_through_the_api(emulator):
+    group = unique("oidc")
+    created = emulator.post("/usergroups", json={"group_name": group, "group_type": 3})
+    assert created.status_code == 201
+    group_path = created.headers["Location"][len("/api/v2.0"):]
+    assert emulator.get(group_path).json() == {"group_name": group, "group_type": 3, "ldap_group_dn": ""}
+    assert error_of(emulator.post("/usergroups", json={"group_name": group, "group_type": 3})) == (
+        "CONFLICT", "duplicate user group, group name:%s, group type: 3, ldap group DN: " % group)
+    ldap_group = {"group_name": group, "group_type": 1, "ldap_group_dn": "cn=x"}
+    assert error_of(emulator.post("/usergroups", json=ldap_group)) == (
+        "BAD_REQUEST", "LDAP Group DN is not found: DN:cn=x")
+    nameless = emulator.post("/usergroups", json={"group_type": 2})
+    assert nameless.status_code == 400 and nameless.content == b""
+    project, _project_id = emulator.create_project()
+    assert emulator.post("/projects/%s/members" % project, json={
+        "role_id": 3, "member_group": {"group_name": group, "group_type": 3}}).status_code == 201
+    assert emulator.delete(group_path).status_code == 200
+    assert [member["entity_type"] for member in emulator.get("/projects/%s/members" % project).json()] == ["u"]
+    assert emulator.delete(group_path).status_code == 200
+    assert emulator.get(group_path).status_code == 404

@@ -1,6 +1,6 @@
 # Copyright (c) Cloud Temple
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""User groups (LDAP/HTTP/OIDC groups); created by seeding, listed by admins.
+"""User groups (LDAP/HTTP/OIDC groups): created, read and deleted by admins, or seeded.
 
 Harbor: src/server/v2.0/handler/usergroup.go.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 from .. import core
 
 GROUP_TYPES = {1: "ldap", 2: "http", 3: "oidc"}
+GROUP_CREATE_SCHEMA = {"type": "object", "properties": {
+    "group_name": {"type": "string"}, "group_type": {"type": "integer"}, "ldap_group_dn": {"type": "string"}}}
 GROUP_FIELDS = {"group_name": lambda g: g["group_name"], "id": lambda g: g["id"]}
 
 
@@ -49,3 +51,49 @@ def list_user_groups(req):
     elif auth_mode == "http_auth":
         groups = [group for group in groups if group["group_type"] == 2]
     return core.paginate(req, groups, render=group_to_json)
+
+
+@core.route("POST", r"/usergroups", body=GROUP_CREATE_SCHEMA, body_name="usergroup", body_required=False)
+def create_user_group(req):
+    """As a real Harbor v2.15.2 answers with no LDAP configured (which the emulator never has)."""
+    core.require_system_access(req, "user-group", "create")
+    body = req.body if isinstance(req.body, dict) else {}
+    if not body.get("group_name"):
+        return core.Response(400)
+    group_type = body.get("group_type") or 0
+    ldap_group_dn = body.get("ldap_group_dn") or ""
+    if group_type == 1:
+        raise core.bad_request("LDAP Group DN is not found: DN:%s" % ldap_group_dn)
+    for group in req.state.table("usergroups").values():
+        if (group["group_name"], group["group_type"], group["ldap_group_dn"]) == (
+                body["group_name"], group_type, ldap_group_dn):
+            raise core.conflict("duplicate user group, group name:%s, group type: %d, ldap group DN: %s"
+                                % (body["group_name"], group_type, ldap_group_dn))
+    ident = req.state.insert("usergroups", {"group_name": body["group_name"], "group_type": group_type,
+                                            "ldap_group_dn": ldap_group_dn})
+    return core.created(req, ident)
+
+
+@core.route("GET", r"/usergroups/(?P<id>[^/]+)")
+def read_user_group(req):
+    ident = core.path_int(req, "id")
+    core.require_system_access(req, "user-group", "read")
+    group = req.state.get("usergroups", ident)
+    if group is None:
+        raise core.not_found("the user group with id %d is not found" % ident)
+    shown = group_to_json(group)
+    del shown["id"]  # a real Harbor leaves it out of this answer
+    return core.as_json(shown)
+
+
+@core.route("DELETE", r"/usergroups/(?P<id>[^/]+)")
+def delete_user_group(req):
+    """200 even for an unknown id; the group's project memberships go with it."""
+    ident = core.path_int(req, "id")
+    core.require_system_access(req, "user-group", "delete")
+    req.state.delete("usergroups", ident)
+    req.state.delete_where("members", lambda member: member["entity_type"] == "g" and member["entity_id"] == ident)
+    for user in req.state.table("users").values():
+        if ident in (user.get("group_ids") or ()):
+            user["group_ids"] = [group_id for group_id in user["group_ids"] if group_id != ident]
+    return core.ok()

@@ -1,11 +1,13 @@
 # Copyright (c) Cloud Temple
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Users: list, search, get, current user; users are created by seeding.
+"""Users: create, list, search, get, delete, current user (seeding creates them too).
 
 Harbor: src/server/v2.0/handler/user.go, src/pkg/user/manager.go.
 """
 
 from __future__ import annotations
+
+import re
 
 from .. import core
 
@@ -14,6 +16,43 @@ USER_FIELDS = {
     "realname": lambda u: u["realname"], "sysadmin_flag": lambda u: bool(u.get("sysadmin_flag")),
     "creation_time": lambda u: u["creation_time"], "update_time": lambda u: u["update_time"],
 }
+
+
+USER_CREATE_SCHEMA = {"type": "object", "properties": {
+    key: {"type": "string"} for key in ("username", "email", "realname", "password", "comment")}}
+# The rules of src/common/utils/utils.go and src/server/v2.0/handler/user.go (validateUserProfile).
+PASSWORD_RULE = ("the password or secret must be 8-128, inclusively, characters long with at least 1 uppercase "
+                 "letter, 1 lowercase letter and 1 number")
+EMAIL_PATTERN = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+                           r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$")
+ILLEGAL_USERNAME_CHARACTERS = set(',~#$%')
+
+
+def password_is_valid(password):
+    return (8 <= len(password) <= 128 and any(c.isupper() for c in password)
+            and any(c.islower() for c in password) and any(c.isdigit() for c in password))
+
+
+def validate_new_user(state, body):
+    """The 400/409/422 answers of a real Harbor v2.15.2 to POST /users, in its order."""
+    username = body.get("username") or ""
+    if len(username) > 255:
+        raise core.unprocessable("username in body should be at most 255 chars long")
+    if any(c in ILLEGAL_USERNAME_CHARACTERS for c in username) or not username:
+        raise core.bad_request("username contains illegal characters")
+    if not body.get("email"):
+        raise core.bad_request("email can't be empty")
+    if not EMAIL_PATTERN.match(body["email"]):
+        raise core.bad_request("email with illegal format")
+    if not 1 <= len(body.get("realname") or "") <= 255:
+        raise core.bad_request("realname with illegal length")
+    if len(body.get("comment") or "") > 30:
+        raise core.bad_request("comment with illegal length")
+    if not password_is_valid(body.get("password") or ""):
+        raise core.bad_request(PASSWORD_RULE)
+    for user in state.table("users").values():
+        if user["username"] == username or user["email"] == body["email"]:
+            raise core.conflict("user %s or email %s already exists" % (username, body["email"]))
 
 
 def user_to_json(user):
@@ -104,3 +143,32 @@ def get_user(req):
     if user is None:
         raise core.not_found("user %d not found" % ident)
     return core.as_json(user_to_json(user))
+
+
+@core.route("POST", r"/users", body=USER_CREATE_SCHEMA, body_name="userReq")
+def create_user(req):
+    core.require_system_access(req, "user", "create")
+    body = req.body if isinstance(req.body, dict) else {}
+    validate_new_user(req.state, body)
+    stamp = core.now_iso()
+    user = {
+        "username": body["username"], "email": body["email"], "realname": body["realname"],
+        "comment": body.get("comment") or "", "sysadmin_flag": False, "group_ids": [],
+        "creation_time": stamp, "update_time": stamp,
+    }
+    ident = req.state.insert("users", user, id_field="user_id")
+    req.state.set_password(user, body["password"])
+    return core.created(req, ident)
+
+
+@core.route("DELETE", r"/users/(?P<id>[^/]+)")
+def delete_user(req):
+    ident = core.path_int(req, "id")
+    core.require_system_access(req, "user", "delete")
+    if ident == 1:
+        raise core.forbidden("User with ID 1 cannot be deleted")
+    if req.state.get("users", ident) is None:
+        raise core.not_found("user %d not found" % ident)
+    req.state.delete("users", ident)
+    req.state.delete_where("members", lambda member: member["entity_type"] == "u" and member["entity_id"] == ident)
+    return core.ok()
