@@ -62,8 +62,8 @@ def test_create_posts_the_mapped_fields_then_reads_the_object(harbor):
     ])
     result = converge(dict(description='Paid', color='#ffd700'))
     assert result['changed'] and result['label']['id'] == 7
-    assert result['diff'] == {'before': {}, 'after': {'project': 'pay/ments', 'name': 'gold', 'description': 'Paid',
-                                                       'color': '#FFD700'}}
+    after = {'project': 'pay/ments', 'name': 'gold', 'description': 'Paid', 'color': '#FFD700'}
+    assert result['diff'] == {'before': {}, 'after': after}
     assert conversation.methods == ['GET', 'POST', 'GET']
 
 
