@@ -94,6 +94,11 @@ def seed_users(emulator, items):
     return created
 
 
+def listed_users(state):
+    """The users that /users and /users/search show: never the admin user (id 1), as REAL-HARBOR.md saw."""
+    return [user for user in state.rows("users") if user["user_id"] != 1]
+
+
 @core.route("GET", r"/users/current")
 def current_user(req):
     core.require_authenticated(req)
@@ -108,7 +113,7 @@ def search_users(req):
     if username is None:
         raise core.unprocessable("username in query is required")
     core.require_authenticated(req)
-    users = core.apply_filters(req.state.rows("users"), {"username": core.Fuzzy(username)}, USER_FIELDS)
+    users = core.apply_filters(listed_users(req.state), {"username": core.Fuzzy(username)}, USER_FIELDS)
     if not users:
         return core.paged_response(req, [], 0)
     # SearchByName returns at most page_size users, always from the first one.
@@ -128,7 +133,7 @@ def list_users(req):
     for key in ("username", "email"):
         if req.arg(key):
             keywords[key] = core.Fuzzy(req.arg(key))
-    users = core.apply_filters(req.state.rows("users"), keywords, USER_FIELDS)
+    users = core.apply_filters(listed_users(req.state), keywords, USER_FIELDS)
     users = core.apply_sort(users, core.parse_sort(req.arg("sort")), USER_FIELDS, [("user_id", False)])
     return core.paginate(req, users, render=user_to_json)
 
@@ -171,4 +176,75 @@ def delete_user(req):
         raise core.not_found("user %d not found" % ident)
     req.state.delete("users", ident)
     req.state.delete_where("members", lambda member: member["entity_type"] == "u" and member["entity_id"] == ident)
+    return core.ok()
+
+
+def _user_or_404(req, message="user %d not found"):
+    ident = core.path_int(req, "id")
+    user = req.state.get("users", ident)
+    if user is None:
+        raise core.not_found(message % ident)
+    return user
+
+
+def _require_self_or_admin(req, action):
+    current = req.security.user()
+    if current is None or current["user_id"] != core.path_int(req, "id"):
+        core.require_system_access(req, "user", action)
+
+
+USER_PROFILE_SCHEMA = {"type": "object", "properties": {
+    key: {"type": "string"} for key in ("username", "email", "realname", "comment")}}
+
+
+@core.route("PUT", r"/users/(?P<id>[^/]+)", body=USER_PROFILE_SCHEMA, body_name="profile")
+def update_user_profile(req):
+    """REAL-HARBOR.md: email and realname replaced (both required), comment cleared if omitted, username ignored."""
+    _require_self_or_admin(req, "update")
+    user = _user_or_404(req)
+    body = req.body if isinstance(req.body, dict) else {}
+    if not body.get("email"):
+        raise core.bad_request("email can't be empty")
+    if not EMAIL_PATTERN.match(body["email"]):
+        raise core.bad_request("email with illegal format")
+    if not 1 <= len(body.get("realname") or "") <= 255:
+        raise core.bad_request("realname with illegal length")
+    if len(body.get("comment") or "") > 30:
+        raise core.bad_request("comment with illegal length")
+    if any(other["email"] == body["email"] for other in req.state.table("users").values()
+           if other["user_id"] != user["user_id"]):
+        raise core.internal_error()  # the unique index of the database, not a check
+    user.update(email=body["email"], realname=body["realname"], comment=body.get("comment") or "",
+                update_time=core.now_iso())
+    return core.ok()
+
+
+@core.route("PUT", r"/users/(?P<id>[^/]+)/sysadmin",
+            body={"type": "object", "properties": {"sysadmin_flag": {"type": "boolean"}}}, body_name="sysadmin_flag")
+def set_sysadmin_flag(req):
+    """A body without sysadmin_flag sets it to false (REAL-HARBOR.md)."""
+    core.require_system_access(req, "user", "update")
+    user = _user_or_404(req, "user with id %d not found")
+    user["sysadmin_flag"] = bool((req.body or {}).get("sysadmin_flag"))
+    user["update_time"] = core.now_iso()
+    return core.ok()
+
+
+@core.route("PUT", r"/users/(?P<id>[^/]+)/password",
+            body={"type": "object", "properties": {key: {"type": "string"} for key in ("old_password", "new_password")}},
+            body_name="password")
+def change_password(req):
+    """A system administrator may omit old_password; a user must give the right one."""
+    _require_self_or_admin(req, "update")
+    user = _user_or_404(req)
+    body = req.body if isinstance(req.body, dict) else {}
+    new_password = body.get("new_password") or ""
+    if not req.security.is_sysadmin() and not req.state.check_password(user, body.get("old_password") or ""):
+        raise core.forbidden("Current password is incorrect")
+    if not password_is_valid(new_password):
+        raise core.bad_request(PASSWORD_RULE)
+    if req.state.check_password(user, new_password):
+        raise core.bad_request("New password is identical to old password")
+    req.state.set_password(user, new_password)
+    user["update_time"] = core.now_iso()
     return core.ok()
