@@ -579,11 +579,10 @@ def get_vulnerabilities_addition(req):
 
 def effective_allowlist(state, project):
     """WithEffectCVEAllowlist: the system list when ``reuse_sys_cve_allowlist``, else the project's."""
-    if (project.get("metadata") or {}).get("reuse_sys_cve_allowlist") == "true":
-        allowlist = state.config.get("system_cve_allowlist") or {"items": [], "expires_at": None}
-    else:
-        from .projects import allowlist_of  # pylint: disable=import-outside-toplevel
-        allowlist = allowlist_of(state, project["project_id"]) or {"items": [], "expires_at": None}
+    from .projects import allowlist_of  # pylint: disable=import-outside-toplevel
+    from .system_cve_allowlist import SYSTEM  # pylint: disable=import-outside-toplevel
+    reuse_system = (project.get("metadata") or {}).get("reuse_sys_cve_allowlist") == "true"
+    allowlist = allowlist_of(state, SYSTEM if reuse_system else project["project_id"]) or {"items": [], "expires_at": None}
     expired = allowlist.get("expires_at") is not None and allowlist["expires_at"] <= int(time.time())
     return {item["cve_id"] for item in allowlist.get("items") or []}, expired
 
@@ -759,38 +758,3 @@ def stop_scan_all(req):
         if report["execution_id"] == latest["id"] and report["status"] not in FINAL:
             report["stop"] = True
     return core.ok(202)
-
-
-# -- system CVE allowlist -------------------------------------------------------------------------------------
-
-ALLOWLIST_SCHEMA = {"type": "object", "properties": {
-    "items": {"type": "array", "items": {"type": "object", "properties": {"cve_id": {"type": "string"}}}},
-    "expires_at": {"type": "integer"}}}
-
-
-def _system_allowlist(state):
-    return state.config.get("system_cve_allowlist") or {
-        "id": 1, "project_id": 0, "items": [], "creation_time": ZERO_TIME, "update_time": ZERO_TIME}
-
-
-@core.route("GET", r"/system/CVEAllowlist")
-def get_system_allowlist(req):
-    core.require_authenticated(req)
-    allowlist = dict(_system_allowlist(req.state))
-    if allowlist.get("expires_at") is None:
-        allowlist.pop("expires_at", None)
-    return core.as_json(allowlist)
-
-
-@core.route("PUT", r"/system/CVEAllowlist", body=ALLOWLIST_SCHEMA, body_name="allowlist")
-def put_system_allowlist(req):
-    core.require_system_access(req, "configuration", "update")
-    body = req.body if isinstance(req.body, dict) else {}
-    ids = [(item or {}).get("cve_id") or "" for item in body.get("items") or []]
-    if any(not ident for ident in ids) or len(set(ids)) != len(ids):
-        raise core.internal_error()  # REAL-HARBOR.md: empty or duplicate ids are a 500
-    stamp = core.now_iso()
-    req.state.config["system_cve_allowlist"] = {
-        "id": 1, "project_id": 0, "items": [{"cve_id": ident} for ident in ids],
-        "expires_at": body.get("expires_at"), "creation_time": stamp, "update_time": stamp}
-    return core.ok()
