@@ -29,6 +29,7 @@ WEAK_SECRET = 'parity-weak-secret'
 ROBOT_SECRET = 'Parity-Robot-S3cret1'
 PULL_SECRET = 'Parity-Pull-S3cret1'
 PULLER = 'robot$parity+puller'
+USER_SECRET = 'Parity-N3w-Passw0rd'
 
 # Per module: the arguments of the object (create and no-op), what the change step adds (in check mode, then with
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
@@ -60,6 +61,19 @@ STEPS = {
                                          password=PULL_SECRET, service_accounts=['default'], validate_certs=True,
                                          verify_ssl=True),
                                change=dict(annotations=dict(owner='parity')), fail=dict(password=SECRET)),
+    'harbor_label': dict(args=dict(project='parity', name='parity-label', color='#112233'),
+                         change=dict(description='labels the parity artifacts'), fail=dict(harbor_password=SECRET)),
+    # Anonymous callers may not read a private project's labels, users or groups: a wrong password fails them.
+    'harbor_label_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_system_cve_allowlist': dict(args=dict(items=['CVE-2099-0001']), change=dict(expires_at=4102444800),
+                                        fail=dict(harbor_password=SECRET)),
+    'harbor_user': dict(args=dict(username='parity-new', email='parity-new@example.com', password=USER_SECRET),
+                        change=dict(realname='Parity New'), fail=dict(harbor_password=SECRET)),
+    'harbor_user_info': dict(args=dict(username='parity-user'), change={}, fail=dict(harbor_password=SECRET)),
+    # A group has nothing to change but its existence: the change step deletes it.
+    'harbor_group': dict(args=dict(name='parity-group', type='oidc'), change=dict(state='absent'),
+                         fail=dict(harbor_password=SECRET)),
+    'harbor_group_info': dict(args=dict(name='parity-group'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
@@ -117,7 +131,8 @@ class Way:
     def __init__(self, emulators, run):
         self.output = run.output
         self.returncode = run.returncode
-        self.secrets = {SECRET, WEAK_SECRET, ROBOT_SECRET, PULL_SECRET, emulators.admin[1], emulators.kube_token}
+        self.secrets = {SECRET, WEAK_SECRET, ROBOT_SECRET, PULL_SECRET, USER_SECRET, emulators.admin[1],
+                        emulators.kube_token}
         # Not compared: `exception`, the traceback of the module's own code. At -vvv on ansible-core 2.16 to 2.18
         # the classic way adds one to every failure raised while handling an exception; in process there is none.
         self.results = dict((name, normalized(dict((key, value) for key, value in entries[-1].items() if key != 'exception'),
