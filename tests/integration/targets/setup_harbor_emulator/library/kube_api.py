@@ -73,8 +73,8 @@ def main():
     # pylint: disable=protected-access  # test support: the connection the client was built from
     cluster = cluster_of(client._configuration)
     if status not in params['status_code']:
-        module.fail_json(msg='%s %s answered %s, not one of %s' % (params['method'], params['path'], status,
-                                                                  params['status_code']), status=status, json=answer)
+        module.fail_json(msg='%s %s answered %s, not one of %s' % (
+            params['method'], params['path'], status, params['status_code']), status=status, json=answer)
     module.exit_json(changed=params['method'] != 'GET', status=status, json=answer, cluster=cluster)
 
 
