@@ -5,7 +5,8 @@
 Usage: python tests/tools/acceptance_config.py PATH
 
     HARBOR_URL, HARBOR_USERNAME, HARBOR_PASSWORD   required: the Harbor to test, and a system administrator of it
-    K8S_AUTH_KUBECONFIG                            optional: a cluster for the Kubernetes-facing targets
+    K8S_AUTH_KUBECONFIG                            optional: the kubeconfig of a cluster for the Kubernetes-facing
+                                                   targets, which they prepare and read through its API
     EMULATOR_SEED_URL                              optional: set by with_emulator.py --behind-proxy only
 
 The file has no harbor_emulator variable, so the targets use nothing but Harbor's own API and registry.
@@ -35,6 +36,13 @@ def main(argv):
     variables = {variable: os.environ[name] for name, variable in {**REQUIRED, **OPTIONAL}.items()
                  if os.environ.get(name)}
     variables['harbor_url'] = variables['harbor_url'].rstrip('/')
+    if 'acceptance_kubeconfig' in variables:
+        # ansible-test runs the targets from the staged collection, where a relative path would name nothing
+        kubeconfig = os.path.abspath(os.path.expanduser(variables['acceptance_kubeconfig']))
+        if not os.path.isfile(kubeconfig):
+            print('K8S_AUTH_KUBECONFIG: %s is not a file' % kubeconfig, file=sys.stderr)
+            return 2
+        variables['acceptance_kubeconfig'] = kubeconfig
     os.makedirs(os.path.dirname(os.path.abspath(argv[1])), exist_ok=True)
     # the file holds a password: readable by its owner only
     descriptor = os.open(argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -43,7 +51,7 @@ def main(argv):
         config_file.write('\n')
     print('make acceptance: Harbor %s as %s; Kubernetes: %s' % (
         variables['harbor_url'], variables['harbor_username'],
-        'K8S_AUTH_KUBECONFIG' if 'acceptance_kubeconfig' in variables else 'none (its targets are skipped)'))
+        variables.get('acceptance_kubeconfig', 'none (its targets are skipped)')))
     return 0
 
 

@@ -20,8 +20,8 @@ kube-apiserver, kube-controller-manager) in the Kubernetes emulator's place; Har
 kubeconfig and kube_url are then the real apiserver's, and kube_control_url serves its audit log as the same
 request log, so "was anything written to the cluster" is asked the same way of both. --kube kubeconfig leaves the
 Kubernetes side to the cluster K8S_AUTH_KUBECONFIG (or KUBECONFIG) already names, yours: the emulator's Kubernetes
-details are then not passed on (the molecule scenarios and playbooks need nothing else; the integration targets
-also need the request log, which only the emulator and tests/kube/control_plane.py serve).
+details are then not passed on (the molecule scenarios and playbooks need nothing else; the integration targets run
+against your cluster with make acceptance, which passes K8S_AUTH_KUBECONFIG on to them).
 
 With --integration-config, the same values are also written to PATH as the variables
 harbor_url, harbor_username, harbor_password, emulator_kubeconfig, emulator_kube_url, kube_control_url and
