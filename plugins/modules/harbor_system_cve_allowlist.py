@@ -15,7 +15,7 @@ description:
     the vulnerabilities of an artifact block its pull (C(Configuration > Security) in the Harbor UI).
   - A project uses the system allowlist unless it has its own, see O(cloudtemple.harbor.harbor_project#module:cve_allowlist) and
     O(cloudtemple.harbor.harbor_project#module:reuse_sys_cve_allowlist).
-  - Harbor always has one system allowlist, empty at first; V([]) for O(items) empties it.
+  - Harbor always has one system allowlist, empty at first; V([]) for O(cve_ids) empties it.
   - Only the options set in the task are compared; the other keeps its value (Harbor replaces the whole
     allowlist, so the module sends both).
   - Only system administrators may change it.
@@ -25,12 +25,14 @@ extends_documentation_fragment:
   - cloudtemple.harbor.harbor
   - cloudtemple.harbor.harbor.ATTRIBUTES
 options:
-  items:
+  cve_ids:
     description:
       - The CVE ids of the allowlist (V(CVE-2024-1234)); the list replaces Harbor's. Order and duplicates do not
         matter.
+      - Harbor calls them the allowlist's C(items).
     type: list
     elements: str
+    aliases: [items]
   expires_at:
     description:
       - When the allowlist stops applying, in seconds since the epoch; after that, its CVEs block pulls again.
@@ -51,7 +53,7 @@ EXAMPLES = r"""
     harbor_url: https://harbor.example.com
     harbor_username: admin
     harbor_password: "{{ vault_harbor_admin_password }}"
-    items:
+    cve_ids:
       - CVE-2024-3094
       - CVE-2023-44487
     expires_at: 1798761599  # 2026-12-31 23:59:59 UTC
@@ -62,7 +64,7 @@ EXAMPLES = r"""
 
 - name: Empty the allowlist
   cloudtemple.harbor.harbor_system_cve_allowlist:
-    items: []
+    cve_ids: []
 """
 
 RETURN = r"""
@@ -72,7 +74,7 @@ allowlist:
   returned: always
   type: dict
   contains:
-    items:
+    cve_ids:
       description: The CVE ids, sorted.
       type: list
       elements: str
@@ -86,7 +88,7 @@ allowlist:
       type: str
       sample: "2026-01-05T10:00:00.000Z"
   sample:
-    items: [CVE-2023-44487, CVE-2024-3094]
+    cve_ids: [CVE-2023-44487, CVE-2024-3094]
     expires_at: 1798761599
     update_time: "2026-01-05T10:00:00.000Z"
 """
@@ -108,7 +110,7 @@ ALLOWLIST = '/system/CVEAllowlist'
 class SystemAllowlist(Resource):
     return_key = 'allowlist'
     options = (
-        Option('items', normalize=lambda ids: as_set(check_cve_ids('items', ids)), field='items',
+        Option('cve_ids', normalize=lambda ids: as_set(check_cve_ids('cve_ids', ids)), field='items',
                to_harbor=lambda ids: [dict(cve_id=cve) for cve in ids],
                from_harbor=lambda items: as_set(item.get('cve_id') for item in items or [])),
         # Harbor drops expires_at when the body has none: that is "never".
@@ -138,17 +140,17 @@ class SystemAllowlist(Resource):
         raise ValidationError('Harbor has no system CVE allowlist to change; it always has one')
 
     def delete(self, current):
-        raise ValidationError('the system CVE allowlist cannot be deleted; set items to [] to empty it')
+        raise ValidationError('the system CVE allowlist cannot be deleted; set cve_ids to [] to empty it')
 
 
 def main():
     module = harbor_module(
         dict(
-            items=dict(type='list', elements='str'),
+            cve_ids=dict(type='list', elements='str', aliases=['items']),
             expires_at=dict(type='int'),
         ),
         supports_check_mode=True,
-        required_one_of=[('items', 'expires_at')],
+        required_one_of=[('cve_ids', 'expires_at')],
     )
     converge(module, SystemAllowlist)
 

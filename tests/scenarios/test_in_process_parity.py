@@ -65,7 +65,7 @@ STEPS = {
                          change=dict(description='labels the parity artifacts'), fail=dict(harbor_password=SECRET)),
     # Anonymous callers may not read a private project's labels, users or groups: a wrong password fails them.
     'harbor_label_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
-    'harbor_system_cve_allowlist': dict(args=dict(items=['CVE-2099-0001']), change=dict(expires_at=4102444800),
+    'harbor_system_cve_allowlist': dict(args=dict(cve_ids=['CVE-2099-0001']), change=dict(expires_at=4102444800),
                                         fail=dict(harbor_password=SECRET)),
     'harbor_user': dict(args=dict(username='parity-new', email='parity-new@example.com', password=USER_SECRET),
                         change=dict(realname='Parity New'), fail=dict(harbor_password=SECRET)),

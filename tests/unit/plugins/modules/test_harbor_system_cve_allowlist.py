@@ -21,7 +21,7 @@ ALLOWLIST = '/system/CVEAllowlist'
 FRESH = {'items': [], 'creation_time': '0001-01-01T00:00:00.000Z', 'update_time': '0001-01-01T00:00:00.000Z'}
 SET = {'id': 1, 'items': [{'cve_id': 'CVE-2024-3094'}, {'cve_id': 'CVE-2023-44487'}], 'expires_at': 1798761599,
        'creation_time': '2026-01-05T10:00:00.000Z', 'update_time': '2026-01-05T10:00:00.000Z'}
-TASK = dict(items=['CVE-2024-3094', 'CVE-2023-44487', 'CVE-2024-3094'], expires_at=1798761599)
+TASK = dict(cve_ids=['CVE-2024-3094', 'CVE-2023-44487', 'CVE-2024-3094'], expires_at=1798761599)
 
 
 def get(body):
@@ -41,10 +41,10 @@ def test_set_the_allowlist(monkeypatch, harbor):
     ])
     result, failed = run(monkeypatch, TASK, diff=True)
     assert not failed and result['changed']
-    assert result['allowlist'] == {'items': ['CVE-2023-44487', 'CVE-2024-3094'], 'expires_at': 1798761599,
+    assert result['allowlist'] == {'cve_ids': ['CVE-2023-44487', 'CVE-2024-3094'], 'expires_at': 1798761599,
                                    'update_time': '2026-01-05T10:00:00.000Z'}
-    assert result['diff'] == {'before': {'items': [], 'expires_at': 0},
-                              'after': {'items': ['CVE-2023-44487', 'CVE-2024-3094'], 'expires_at': 1798761599}}
+    assert result['diff'] == {'before': {'cve_ids': [], 'expires_at': 0},
+                              'after': {'cve_ids': ['CVE-2023-44487', 'CVE-2024-3094'], 'expires_at': 1798761599}}
 
 
 def test_set_the_allowlist_idempotent(monkeypatch, harbor):
@@ -57,7 +57,7 @@ def test_set_the_allowlist_check_mode(monkeypatch, harbor):
     conversation = harbor([get(FRESH)])
     result, failed = run(monkeypatch, TASK, check_mode=True)
     assert not failed and result['changed'] and conversation.methods == ['GET']
-    assert result['allowlist']['items'] == []
+    assert result['allowlist']['cve_ids'] == []
 
 
 def test_set_the_allowlist_check_mode_idempotent(monkeypatch, harbor):
@@ -85,7 +85,7 @@ def test_never_expiring_sends_no_expiry_and_keeps_the_items(monkeypatch, harbor)
     ])
     result, failed = run(monkeypatch, dict(expires_at=0))
     assert not failed and result['changed'] and result['allowlist']['expires_at'] == 0
-    assert result['allowlist']['items'] == ['CVE-2023-44487', 'CVE-2024-3094']
+    assert result['allowlist']['cve_ids'] == ['CVE-2023-44487', 'CVE-2024-3094']
 
 
 def test_a_user_who_is_not_an_administrator_is_told_so(monkeypatch, harbor):
@@ -95,10 +95,10 @@ def test_a_user_who_is_not_an_administrator_is_told_so(monkeypatch, harbor):
 
 
 @pytest.mark.parametrize('args, option', [
-    (dict(items=['CVE-2024-3094', 'log4shell']), 'items'),
-    (dict(items=['']), 'items'),
+    (dict(cve_ids=['CVE-2024-3094', 'log4shell']), 'cve_ids'),
+    (dict(cve_ids=['']), 'cve_ids'),
     (dict(expires_at=-1), 'expires_at'),
-    (dict(), 'items, expires_at'),
+    (dict(), 'cve_ids, expires_at'),
 ])
 def test_bad_input_fails_before_any_request(monkeypatch, harbor, args, option):
     conversation = harbor([])
