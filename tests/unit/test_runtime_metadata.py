@@ -36,7 +36,7 @@ def test_the_action_group_names_only_existing_modules():
     assert not unknown, 'meta/runtime.yml lists modules that do not exist: %s' % ', '.join(unknown)
 
 
-def tested_cores():
+def pinned_cores():
     """{(major, minor): pinned version} of every ansible-core that make test runs on: one pin file each."""
     directory = os.path.join(COLLECTION_ROOT, 'tests', 'requirements')
     cores = {}
@@ -51,14 +51,14 @@ def tested_cores():
 
 
 def test_each_pin_file_pins_the_core_it_is_named_after():
-    for (major, minor), version in tested_cores().items():
+    for (major, minor), version in pinned_cores().items():
         assert version.startswith('%d.%d.' % (major, minor)), 'ansible-core-%d.%d.txt pins %s' % (major, minor, version)
 
 
 def test_requires_ansible_is_the_oldest_core_tested():
     with open(os.path.join(COLLECTION_ROOT, 'meta', 'runtime.yml'), encoding='utf-8') as handle:
         requires_ansible = yaml.safe_load(handle)['requires_ansible']
-    assert requires_ansible == '>=%d.%d.0' % min(tested_cores())
+    assert requires_ansible == '>=%d.%d.0' % min(pinned_cores())
 
 
 def test_the_readme_names_every_core_tested():
@@ -67,7 +67,7 @@ def test_the_readme_names_every_core_tested():
         row = [line for line in handle if line.startswith('| ansible-core |')]
     assert len(row) == 1, 'README.md needs one "| ansible-core |" row in its version table'
     named = set(re.findall(r'\b\d+\.\d+\.\d+\b', row[0]))
-    assert named == set(tested_cores().values())
+    assert named == set(pinned_cores().values())
 
 
 def test_every_module_has_its_action_plugin():
