@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import selectors
 import signal
 import socket
@@ -121,10 +122,26 @@ def start_emulator(script=EMULATOR, required=REQUIRED, arguments=()):
 
 
 def free_port():
-    """A loopback port free now, for the proxy, whose address the emulator must know before it starts."""
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
+    """A loopback port free now, for the proxy, whose address the emulator must know before it starts.
+
+    It is taken below the kernel's ephemeral range: the emulator's own servers and children (registry, scanner,
+    Kubernetes API) ask the kernel for free ports while it starts, and could otherwise be given this one before
+    the proxy binds it.
+    """
+    low = 20000
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range', encoding='ascii') as handle:
+            low = min(low, int(handle.read().split()[0]) - 1000)
+    except (OSError, ValueError, IndexError):
+        pass
+    for port in random.sample(range(low - 10000, low), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+            return port
+    raise EmulatorError('found no free loopback port for the reverse proxy')
 
 
 def start_proxy(details, port):
