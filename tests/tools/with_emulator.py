@@ -220,7 +220,7 @@ def main():
         # --scanner: like most Harbor installations (Trivy), the emulator gets a default scanner, which
         # harbor_scan_all_schedule needs.
         process, details = start_emulator(arguments=['--scanner'] + (
-            ['--external-url', 'http://127.0.0.1:%d' % proxy_port] if proxy_port else []))
+            ['--external-url', 'http://127.0.0.1:%s' % proxy_port] if proxy_port else []))
     except EmulatorError as error:
         print('ERROR: the Harbor emulator %s' % error, file=sys.stderr)
         return 1
