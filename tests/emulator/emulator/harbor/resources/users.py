@@ -28,6 +28,18 @@ EMAIL_PATTERN = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-
 ILLEGAL_USERNAME_CHARACTERS = set(',~#$%')
 
 
+def check_profile(body):
+    """The profile rules a create and an update share (user.go validate): email, realname and comment."""
+    if not body.get("email"):
+        raise core.bad_request("email can't be empty")
+    if not EMAIL_PATTERN.match(body["email"]):
+        raise core.bad_request("email with illegal format")
+    if not 1 <= len(body.get("realname") or "") <= 255:
+        raise core.bad_request("realname with illegal length")
+    if len(body.get("comment") or "") > 30:
+        raise core.bad_request("comment with illegal length")
+
+
 def password_is_valid(password):
     return (8 <= len(password) <= 128 and any(c.isupper() for c in password)
             and any(c.islower() for c in password) and any(c.isdigit() for c in password))
@@ -40,14 +52,7 @@ def validate_new_user(state, body):
         raise core.unprocessable("username in body should be at most 255 chars long")
     if any(c in ILLEGAL_USERNAME_CHARACTERS for c in username) or not username:
         raise core.bad_request("username contains illegal characters")
-    if not body.get("email"):
-        raise core.bad_request("email can't be empty")
-    if not EMAIL_PATTERN.match(body["email"]):
-        raise core.bad_request("email with illegal format")
-    if not 1 <= len(body.get("realname") or "") <= 255:
-        raise core.bad_request("realname with illegal length")
-    if len(body.get("comment") or "") > 30:
-        raise core.bad_request("comment with illegal length")
+    check_profile(body)
     if not password_is_valid(body.get("password") or ""):
         raise core.bad_request(PASSWORD_RULE)
     for user in state.table("users").values():
@@ -203,14 +208,7 @@ def update_user_profile(req):
     _require_self_or_admin(req, "update")
     user = _user_or_404(req)
     body = req.body if isinstance(req.body, dict) else {}
-    if not body.get("email"):
-        raise core.bad_request("email can't be empty")
-    if not EMAIL_PATTERN.match(body["email"]):
-        raise core.bad_request("email with illegal format")
-    if not 1 <= len(body.get("realname") or "") <= 255:
-        raise core.bad_request("realname with illegal length")
-    if len(body.get("comment") or "") > 30:
-        raise core.bad_request("comment with illegal length")
+    check_profile(body)
     if any(other["email"] == body["email"] for other in req.state.table("users").values()
            if other["user_id"] != user["user_id"]):
         raise core.internal_error()  # the unique index of the database, not a check
