@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
-import sys
 import tarfile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# pylint: disable=wrong-import-position
-from emulator.scanner.oci import MANIFEST_ACCEPT, OCI_MANIFEST, RegistryClient, sha256_digest  # noqa: E402
+from oci_client import OciClient
 
 
 def dpkg_status(*packages):
@@ -44,29 +40,16 @@ def layer(files, gzipped=True):
 
 def push_image(registry_url, username, password, repository, tag, layers, cafile=None):
     """Push an OCI image made of ``layers`` (blobs from layer()); returns its digest."""
-    client = RegistryClient.with_basic(registry_url, username, password, cafile=cafile)
-    descriptors = []
-    for blob in layers:
-        media_type = "application/vnd.oci.image.layer.v1.tar" + ("+gzip" if blob[:2] == b"\x1f\x8b" else "")
-        descriptors.append({"mediaType": media_type, "size": len(blob), "digest": client.push_blob(repository, blob)})
-    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
-                         "rootfs": {"type": "layers", "diff_ids": [d["digest"] for d in descriptors]}}).encode()
-    config_digest = client.push_blob(repository, config)
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
-                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                                      "size": len(config), "digest": config_digest},
-                           "layers": descriptors}).encode()
-    client.push_manifest(repository, tag, manifest, OCI_MANIFEST)
-    return sha256_digest(manifest)
+    answer, digest, _body = OciClient(registry_url, (username, password), verify=cafile or True).push_image(
+        repository, tag, layers=layers, layer_media_type=None)
+    assert answer.status_code == 201, answer.text
+    return digest
 
 
 def pull_manifest(registry_url, username, password, repository, reference, cafile=None):
     """``(status, text)`` of a manifest GET as that user; for a refusal the text is ``CODE: message``."""
-    client = RegistryClient.with_basic(registry_url, username, password, cafile=cafile)
-    status, _headers, body = client.request(
-        "GET", "/v2/%s/manifests/%s" % (repository, reference), "repository:%s:pull" % repository,
-        headers={"Accept": MANIFEST_ACCEPT}, expect=(200, 401, 403, 404, 412))
-    if status == 200:
-        return status, body.decode("utf-8")
-    error = json.loads(body)["errors"][0]
-    return status, "%s: %s" % (error["code"], error["message"])
+    answer = OciClient(registry_url, (username, password), verify=cafile or True).get_manifest(repository, reference)
+    if answer.status_code == 200:
+        return answer.status_code, answer.text
+    error = answer.json()["errors"][0]
+    return answer.status_code, "%s: %s" % (error["code"], error["message"])

@@ -20,6 +20,7 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+OCI_TAR_LAYER = "application/vnd.oci.image.layer.v1.tar"
 OCI_EMPTY = "application/vnd.oci.empty.v1+json"
 ACCEPT = ", ".join([OCI_MANIFEST, OCI_INDEX, "application/vnd.docker.distribution.manifest.v2+json",
                     "application/vnd.docker.distribution.manifest.list.v2+json"])
@@ -126,20 +127,25 @@ class OciClient:
                             headers={"Accept": ACCEPT})
 
     def push_image(self, repository, tag=None, layer=None, config_media_type=OCI_CONFIG, chunked=False,
-                   subject=None, artifact_type=None, layer_media_type=OCI_LAYER, annotations=None):
-        """Config blob + one layer + manifest.  Returns (manifest response, digest, manifest bytes)."""
-        layer = layer if layer is not None else os.urandom(64)
+                   subject=None, artifact_type=None, layer_media_type=OCI_LAYER, annotations=None, layers=None):
+        """Config blob + its layers (``layers``, else one: ``layer`` or random bytes) + manifest.
+
+        ``layer_media_type=None`` names each layer by its content: gzipped or a plain tar.
+        Returns (manifest response, digest, manifest bytes).
+        """
+        blobs = list(layers) if layers is not None else [layer if layer is not None else os.urandom(64)]
         config = json.dumps({"architecture": "amd64", "os": "linux",
-                             "rootfs": {"type": "layers", "diff_ids": [digest_of(layer)]}}).encode()
+                             "rootfs": {"type": "layers", "diff_ids": [digest_of(blob) for blob in blobs]}}).encode()
         if config_media_type == OCI_EMPTY:
             config = b"{}"
-        for blob in (config, layer):
+        for blob in [config] + blobs:
             answer = self.push_blob(repository, blob, chunked=chunked)
             if answer.status_code != 201:
                 return answer, None, None
         manifest = {"schemaVersion": 2, "mediaType": OCI_MANIFEST,
                     "config": {"mediaType": config_media_type, "digest": digest_of(config), "size": len(config)},
-                    "layers": [{"mediaType": layer_media_type, "digest": digest_of(layer), "size": len(layer)}]}
+                    "layers": [{"mediaType": layer_media_type or (OCI_LAYER if blob[:2] == b"\x1f\x8b" else OCI_TAR_LAYER),
+                                "digest": digest_of(blob), "size": len(blob)} for blob in blobs]}
         if artifact_type:
             manifest["artifactType"] = artifact_type
         if subject:

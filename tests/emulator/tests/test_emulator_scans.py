@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 
 import pytest
@@ -19,6 +20,7 @@ import requests
 from emulator_client import Emulator, error_of
 from images import dpkg_status, layer, pull_manifest, push_image
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # pylint: disable=wrong-import-position
 from emulator.scanner.oci import RegistryClient  # noqa: E402
 
