@@ -140,8 +140,8 @@ def recent_deliveries(client, project, policy_id, count, logs=False):
     for execution in executions[:count]:
         tasks = []
         for task in client.get('%s/%d/tasks' % (path, execution['id']), resource_name=True, permission=read) or []:
-            entry = dict((key, task.get(key)) for key in ('id', 'status', 'status_message', 'run_count', 'start_time',
-                                                           'end_time'))
+            fields = ('id', 'status', 'status_message', 'run_count', 'start_time', 'end_time')
+            entry = dict((key, task.get(key)) for key in fields)
             if logs:
                 entry['log'] = client.get('%s/%d/tasks/%d/log' % (path, execution['id'], task['id']),
                                           resource_name=True, permission=read) or ''

@@ -11,8 +11,8 @@ module: harbor_webhook
 short_description: Manage the webhook policies of a Harbor project
 version_added: 0.1.0
 description:
-  - Creates, changes or deletes a webhook policy of a project (C(Webhooks) in the Harbor UI): which events Harbor
-    announces (a push, a pull, a deletion, a scan ending, a quota warning...) and to which targets it posts them.
+  - Creates, changes or deletes a webhook policy of a project (C(Webhooks) in the Harbor UI), that is which events
+    Harbor announces (a push, a pull, a deletion, a scan ending, a quota warning...) and to which targets.
   - A policy is known by its name within its project; only the options set in the task are compared, and a change
     is made in place (Harbor replaces the whole policy, so what the task leaves out is sent as it is).
   - Harbor does not call a target when the policy is saved; it posts to it when an event happens, and retries a

@@ -211,7 +211,6 @@ def publish_event(state, event_type, project_id, operator=None, request_id=None,
     return event
 
 
-
 def seed_handler(key, order=50):
     """``func(emulator, items) -> result`` handles ``key`` of ``POST /_emulator/seed``.
 
