@@ -17,6 +17,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from emulator_client import Emulator, error_of, unique
 from images import dpkg_status, layer, pull_manifest, push_image
@@ -319,6 +320,28 @@ def test_scan_completed_carries_the_overview(harbor, receiver):
     assert (overview["scan_status"], overview["severity"], overview["summary"]["summary"]) == (
         "Success", "Critical", {"Critical": 1})
     assert_like_sample(receiver.wait("/cloudevents", timeout=30)[0], "SCANNING_COMPLETED-cloudevents.json")
+
+
+@needs_registry
+def test_scan_stopped_has_no_summary(harbor, receiver):
+    project, _ident = harbor.create_project()
+    create_policy(harbor, project, event_types=["SCANNING_STOPPED", "SCANNING_COMPLETED"],
+                  targets=both_formats(receiver))
+    push(harbor, project, "stopped", "1")
+    settings = harbor.info["scanner_url"] + "/_emulator/settings"
+    requests.post(settings, json={"min_scan_seconds": 5}, timeout=10)
+    try:
+        assert harbor.post("/projects/%s/repositories/stopped/artifacts/1/scan" % project).status_code == 202
+        time.sleep(0.5)
+        assert harbor.post("/projects/%s/repositories/stopped/artifacts/1/scan/stop" % project,
+                           json={"scan_type": "vulnerability"}).status_code == 202
+        body = assert_like_sample(receiver.wait("/default", timeout=30)[0], "SCANNING_STOPPED-default.json")
+    finally:
+        requests.post(settings, json={"min_scan_seconds": 0}, timeout=10)
+    overview = list(body["event_data"]["resources"][0]["scan_overview"].values())[0]
+    assert (body["type"], overview["scan_status"], overview["summary"]) == ("SCANNING_STOPPED", "Stopped", None)
+    cloud = assert_like_sample(receiver.wait("/cloudevents", timeout=30)[0], "SCANNING_STOPPED-cloudevents.json")
+    assert cloud["type"] == "harbor.scan.stopped"
 
 
 @needs_registry
