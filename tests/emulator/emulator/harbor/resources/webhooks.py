@@ -465,8 +465,10 @@ def _post(address, skip_cert_verify, headers, body):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     request = urllib.request.Request(address, data=body, headers=headers, method="POST")
+    # Straight to the target: a test's receiver is local, and a proxy from the environment would stand between.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT, context=context) as answer:
+        with opener.open(request, timeout=TIMEOUT) as answer:
             answer.read()
             return None
     except urllib.error.HTTPError as exc:
