@@ -249,6 +249,13 @@ def test_push_pull_delete_in_both_formats(harbor, receiver):
     assert deleted["event_data"]["resources"][0]["tag"] == "1.0"
     cloud = assert_like_sample(receiver.wait("/cloudevents", 4)[3], "DELETE_ARTIFACT-cloudevents.json")
     assert cloud["requestid"] == "delete-request-1" and cloud["type"] == "harbor.artifact.deleted"
+    push(harbor, project, "app", "2.0")
+    receiver.wait("/default", 5)
+    assert harbor.delete("/projects/%s/repositories/app" % project).status_code == 200
+    gone = json.loads(receiver.wait("/default", 6)[5]["body"])
+    # a repository deleted with its artifacts is gone when the payload is built: no date_created (REAL-HARBOR.md)
+    assert gone["type"] == "DELETE_ARTIFACT" and "date_created" not in gone["event_data"]["repository"]
+    assert "date_created" in deleted["event_data"]["repository"]
 
 
 @needs_registry
