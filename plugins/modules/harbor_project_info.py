@@ -26,7 +26,7 @@ options:
     type: str
   with_quota:
     description:
-      - Add each project's storage quota and usage as RV(projects[].quota), from Harbor's quota API.
+      - Add each project's storage quota and usage to it in RV(projects), from Harbor's quota API.
       - Only a Harbor system administrator may read quotas.
     type: bool
     default: false

@@ -76,6 +76,10 @@ def serve(args, exchange):
     return asyncio.run(scenario())
 
 
+def events_of(args, exchange):
+    return serve(args, exchange)[1]
+
+
 def post(body, headers=None, path='/harbor'):
     async def exchange(client):
         data = body if isinstance(body, str) else json.dumps(body)
@@ -101,12 +105,12 @@ def test_a_default_notification_becomes_one_normalised_event():
 
 
 def test_a_cloudevents_notification_gives_the_same_event():
-    (status, _), events = serve({'token': TOKEN}, post(
+    (status, answer), events = serve({'token': TOKEN}, post(
         CLOUDEVENT_SCAN, {'Authorization': TOKEN, 'Content-Type': 'application/cloudevents+json'}))
-    assert status == 200
+    assert (status, answer) == (200, {'accepted': True})
     [event] = events
     assert event['format'] == 'CloudEvents'
-    _, [from_default] = serve({}, post(DEFAULT_SCAN))
+    from_default = events_of({}, post(DEFAULT_SCAN))[0]
     for key in ('type', 'project', 'repository', 'digest', 'tags', 'operator', 'scan'):
         assert event[key] == from_default[key], key
     assert event['occur_at'] == '2026-12-06T18:48:16Z'
@@ -114,10 +118,10 @@ def test_a_cloudevents_notification_gives_the_same_event():
 
 
 def test_a_push_of_several_tags_lists_them_and_a_quota_warning_carries_its_details():
-    _, [push] = serve({}, post(PUSH))
+    [push] = events_of({}, post(PUSH))
     assert push['tags'] == ['2.3.4', 'latest']
     assert push['scan'] is None
-    _, [warning] = serve({}, post(QUOTA_WARNING))
+    [warning] = events_of({}, post(QUOTA_WARNING))
     assert warning['type'] == 'QUOTA_WARNING'
     assert warning['project'] == 'payments'
     assert warning['digest'] is None
@@ -137,7 +141,7 @@ def test_a_missing_or_wrong_authorization_header_is_refused_and_emits_nothing(he
 
 
 def test_the_authorization_header_never_reaches_the_event():
-    _, [event] = serve({'token': TOKEN}, post(DEFAULT_SCAN, {'Authorization': TOKEN, 'X-Request-Id': 'req-1'}))
+    [event] = events_of({'token': TOKEN}, post(DEFAULT_SCAN, {'Authorization': TOKEN, 'X-Request-Id': 'req-1'}))
     assert 'eda-Secret' not in json.dumps(event)
     assert {key.lower(): value for key, value in event['meta']['headers'].items()}['x-request-id'] == 'req-1'
     assert not [key for key in event['meta']['headers'] if key.lower() == 'authorization']
@@ -180,7 +184,7 @@ def test_types_filters_and_an_unknown_type_is_a_clear_error():
 
 def test_main_serves_https_with_the_given_certificate(tmp_path):
     from emulator.tls import create_server_context  # pylint: disable=import-error,import-outside-toplevel
-    _, ca_path = create_server_context(str(tmp_path))
+    ca_path = create_server_context(str(tmp_path))[1]
 
     async def scenario():
         queue = asyncio.Queue()
@@ -191,7 +195,7 @@ def test_main_serves_https_with_the_given_certificate(tmp_path):
         context = ssl.create_default_context(cafile=ca_path)
         try:
             async with aiohttp.ClientSession() as session:
-                for _ in range(50):
+                for _attempt in range(50):
                     try:
                         async with session.post('https://127.0.0.1:%d/hook' % port, json=PUSH, ssl=context,
                                                 headers={'Authorization': TOKEN}) as response:
