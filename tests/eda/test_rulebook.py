@@ -117,7 +117,7 @@ def world(collections_dir, tmp_path_factory):  # pylint: disable=redefined-outer
         for name, metadata in ((SOURCE, {'public': 'false', 'auto_scan': 'true'}), (TARGET, {'public': 'false'})):
             assert emulators.harbor('POST', '/projects', json={'project_name': name, 'metadata': metadata}).ok
         port = free_port()
-        policy = {'name': 'eda', 'enabled': True, 'event_type': ['SCANNING_COMPLETED', 'QUOTA_WARNING'],
+        policy = {'name': 'eda', 'enabled': True, 'event_types': ['SCANNING_COMPLETED', 'QUOTA_WARNING'],
                   'targets': [{'type': 'http', 'address': 'http://127.0.0.1:%d/harbor' % port, 'auth_header': TOKEN,
                                'skip_cert_verify': True, 'payload_format': 'CloudEvents'}]}
         created = emulators.harbor('POST', '/projects/%s/webhook/policies' % SOURCE, json=policy)
