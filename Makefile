@@ -22,9 +22,11 @@ NEWEST_CORE := 2.21
 DEMO_CORES := $(firstword $(OLDER_CORES)) newest
 VENV_NEWEST := .venv-newest
 VENV_BENCH := .venv-bench
+VENV_EDA := .venv-eda
 PY := $(VENV)/bin/python
 PY_NEWEST := $(VENV_NEWEST)/bin/python
 PY_BENCH := $(VENV_BENCH)/bin/python
+PY_EDA := $(VENV_EDA)/bin/python
 # a core's pin file and the one it includes, which the venv stamps watch
 REQUIREMENTS_CORE = tests/requirements/ansible-core-$(1).txt tests/requirements/common.txt
 REQUIREMENTS := tests/requirements-dev.txt
@@ -41,12 +43,12 @@ ansible_test_units = $(1) tests/tools/run_ansible_test.py $(COLLECTION) units --
 
 CORE_STAGES := $(addprefix core-,$(OLDER_CORES))
 TEST_STAGES := sanity units $(CORE_STAGES) newest integration acceptance-proxy molecule scenarios demo demo-versions lint \
-  emulator-tests registry-tests kube-tests
+  emulator-tests registry-tests eda-tests kube-tests
 
 # The OCI clients' pins and their build into TOOLS_CACHE (outside git): crane, oras, helm, cosign.
 include tests/registry/tools.mk
 
-.PHONY: registry help venv venv-newest $(addprefix venv-,$(OLDER_CORES)) venv-bench stage sanity units $(CORE_STAGES) newest \
+.PHONY: registry help venv venv-newest $(addprefix venv-,$(OLDER_CORES)) venv-bench venv-eda stage sanity units $(CORE_STAGES) newest \
   core-tests integration acceptance acceptance-proxy molecule scenarios lint emulator-tests registry-tests oci-clients \
   kube-tests kube-binaries test demo demo-versions bench clean
 
@@ -68,6 +70,7 @@ help:
 	@echo 'make lint            ansible-lint (production profile), antsibull-docs and antsibull-changelog lint'
 	@echo 'make emulator-tests  pytest tests/emulator/tests'
 	@echo 'make registry-tests  the seed guide flows on the emulator registry with real crane, oras, helm and cosign'
+	@echo 'make eda-tests       the Event-Driven Ansible event source, and a rulebook run by ansible-rulebook against the emulator'
 	@echo 'make oci-clients     build those four (pinned in tests/registry/tools.mk) with Go into $(TOOLS_BIN)'
 	@echo 'make registry        install Debian'"'"'s docker-registry (the registry behind the emulator'"'"'s /v2/) when missing'
 	@echo 'make kube-tests      the Kubernetes-facing tests against a real kube-apiserver + etcd on loopback (Harbor: the emulator),'
@@ -112,6 +115,14 @@ $(VENV_BENCH)/.requirements-stamp: $(REQUIREMENTS_BENCH) $(call REQUIREMENTS_COR
 	@test -x $(PY_BENCH) || $(PYTHON) -m venv $(VENV_BENCH)
 	$(PY_BENCH) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY_BENCH) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS_BENCH)
+	@touch $@
+
+venv-eda: $(VENV_EDA)/.requirements-stamp
+
+$(VENV_EDA)/.requirements-stamp: tests/requirements/eda.txt $(call REQUIREMENTS_CORE,$(MAIN_CORE))
+	@test -x $(PY_EDA) || $(PYTHON) -m venv $(VENV_EDA)
+	$(PY_EDA) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY_EDA) -m pip install --quiet --disable-pip-version-check -r tests/requirements/eda.txt
 	@touch $@
 
 # --- staging -------------------------------------------------------------------------------------
@@ -223,6 +234,11 @@ registry-tests: venv registry
 # differential test that holds the emulator to the real apiserver's answers. Every part runs even after a failure.
 KUBE_TARGETS := harbor_pull_secret harbor_pull_secret_info harbor_pull_secret_no_log
 KUBE_ENV = TEST_KUBE=real KUBE_BIN_DIR=$(KUBE_BIN)
+
+# The event source on its own, then a rulebook run by ansible-rulebook against the emulator (tests/eda).
+eda-tests: stage venv-eda registry
+	@command -v java >/dev/null || { echo 'eda-tests: ansible-rulebook needs a JDK 17 (apt-get install openjdk-17-jre-headless)'; exit 1; }
+	PATH=$(CURDIR)/$(VENV_EDA)/bin:$$PATH $(PY_EDA) -m pytest tests/eda -q -p no:cacheprovider
 
 kube-tests: stage kube-binaries
 	@command -v etcd >/dev/null || { echo 'kube-tests: etcd is not installed (apt-get install etcd-server)'; exit 1; }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import quote_repository
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import HarborError, ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import format_size
 
 ADMIN_ONLY = '(system administrators only)'
 
@@ -45,6 +46,28 @@ def project_quota(client, project_id, project):
         raise HarborError('Harbor has no quota for project %r: storage quotas are turned off on this Harbor '
                           '(quota_per_project_enable)' % project)
     return quotas[0]
+
+
+def storage_quotas(client, projects):
+    """{project id: {'hard', 'used' (bytes), 'used_percent', 'storage_quota' (the limit as harbor_project takes
+    it)}} of the
+    projects (Harbor's project objects): one request for a single project, one listing for several."""
+    if len(projects) == 1:
+        found = [project_quota(client, projects[0]['project_id'], projects[0]['name'])]
+    else:
+        try:
+            found = client.paginate('/quotas', params={'reference': 'project'})
+        except HarborError as error:
+            if error.status == 403:
+                raise quota_admin_error(client, 'read')
+            raise
+    quotas = {}
+    for quota in found:
+        hard, used = quota.get('hard', {}).get('storage'), quota.get('used', {}).get('storage', 0)
+        percent = round(100.0 * used / hard, 1) if hard and hard > 0 else None
+        quotas[int(quota['ref']['id'])] = dict(hard=hard, used=used, used_percent=percent,
+                                               storage_quota=format_size(hard))
+    return quotas
 
 
 def set_storage_quota(client, quota_id, size):

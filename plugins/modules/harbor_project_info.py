@@ -24,6 +24,12 @@ options:
     description:
       - Exact name of one project. Without it, every project visible to the account is returned (all pages).
     type: str
+  with_quota:
+    description:
+      - Add each project's storage quota and usage to it in RV(projects), from Harbor's quota API.
+      - Only a Harbor system administrator may read quotas.
+    type: bool
+    default: false
   query:
     description:
       - A JMESPath expression applied to the list of projects; the outcome is returned in RV(query_result).
@@ -47,6 +53,12 @@ EXAMPLES = r"""
     query: "[?metadata.auto_scan != 'true'].name"
   register: unscanned
 
+- name: Projects above 90% of their storage quota
+  cloudtemple.harbor.harbor_project_info:
+    with_quota: true
+    query: "[?quota.used_percent > `90`].name"
+  register: nearly_full
+
 - name: Show them
   ansible.builtin.debug:
     var: unscanned.query_result
@@ -55,7 +67,11 @@ EXAMPLES = r"""
 RETURN = r"""
 ---
 projects:
-  description: The projects, as Harbor returns them. Empty when O(name) does not exist.
+  description:
+    - The projects, as Harbor returns them. Empty when O(name) does not exist.
+    - With O(with_quota), each has C(quota) with C(hard) and C(used) storage in bytes (C(hard) is -1 when
+      unlimited), C(used_percent) (null when unlimited) and C(storage_quota), the limit as
+      O(cloudtemple.harbor.harbor_project#module:storage_quota) takes it.
   returned: always
   type: list
   elements: dict
@@ -68,6 +84,11 @@ projects:
         auto_scan: "true"
         severity: high
         prevent_vul: "true"
+      quota:
+        hard: 53687091200
+        used: 1203741
+        used_percent: 0.0
+        storage_quota: 50GiB
 query_result:
   description: The result of O(query) over RV(projects).
   returned: when O(query) is set
@@ -76,12 +97,13 @@ query_result:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.projects import storage_quotas
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
 
 
 def main():
     module = harbor_module(
-        dict(name=dict(type='str'), query=dict(type='str')),
+        dict(name=dict(type='str'), with_quota=dict(type='bool', default=False), query=dict(type='str')),
         supports_check_mode=True,
     )
 
@@ -94,6 +116,9 @@ def main():
             projects = [project] if project else []
         else:
             projects = client.paginate('/projects', params={'with_detail': 'true'})
+        if module.params['with_quota'] and projects:
+            quotas = storage_quotas(client, projects)
+            projects = [dict(project, quota=quotas.get(project['project_id'])) for project in projects]
         return info_result('projects', projects, expression)
 
     run_module(module, read)
