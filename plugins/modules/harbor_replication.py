@@ -227,6 +227,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication imp
     normalize_filters,
     normalize_trigger,
     policy_body,
+    remote_registry,
     run_replication,
 )
 
@@ -278,7 +279,8 @@ class Replication(Resource):
         if self.params['run'] and not enabled:
             raise ValidationError('run: policy %r is disabled (enabled: false), and Harbor runs no disabled policy'
                                   % self.name)
-        if 'registry' in desired:
+        # Looked up only when it is to be written: a policy's answer names its endpoint.
+        if 'registry' in desired and (current is None or self.view(current, {'registry'})['registry'] != desired['registry']):
             self.registry_id(desired['registry'])
 
     def registry_id(self, name):
@@ -289,7 +291,9 @@ class Replication(Resource):
         return found[0]['id']
 
     def send(self, values, current=None):
-        body = policy_body(self.name, values, self.registry_id(values['registry']),
+        _direction, remote = remote_registry(current or {})
+        registry_id = remote['id'] if remote.get('name') == values['registry'] else self.registry_id(values['registry'])
+        body = policy_body(self.name, values, registry_id,
                            single_active=bool((current or {}).get('single_active_replication')))
         if current is None:
             started = self.client.post(POLICIES, json=body, permission='replication-policy:create' + PERMISSION)
