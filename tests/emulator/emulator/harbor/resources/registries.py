@@ -10,7 +10,7 @@ The emulator does too for the types that talk the registry API at the given URL 
 ``docker-registry`` and the other native ones): ``GET <url>/v2/``, and with a credential the token
 it points to. A URL of the emulator itself ("this Harbor") is answered from its own users without a
 request. Cloud vendors' types (Docker Hub, ECR, ACR, ...) are not contacted, as the tests have no
-internet: they are healthy unless the host cannot resolve.
+internet: they are healthy unless the host ends in ``.invalid``.
 """
 
 from __future__ import annotations
