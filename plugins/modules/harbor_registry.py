@@ -11,9 +11,9 @@ module: harbor_registry
 short_description: Manage Harbor registry endpoints, the other side of replication and proxy caches
 version_added: 0.1.0
 description:
-  - Creates, changes or deletes a registry endpoint (C(Registries) in the Harbor UI): another Harbor, a Docker
-    registry or a cloud registry that replication policies push to or pull from, and that proxy-cache projects
-    cache.
+  - Creates, changes or deletes a registry endpoint (C(Registries) in the Harbor UI), that is another Harbor, a
+    Docker registry or a cloud registry that replication policies push to or pull from, and that proxy-cache
+    projects cache.
   - An endpoint is known by its name; only the options set in the task are compared, and a change is made in place.
   - Harbor checks that it can reach the endpoint, with the credential, before it saves it. An endpoint it cannot
     reach is an error naming the URL, and nothing is saved.
