@@ -175,11 +175,11 @@ class Registry(Resource):
             return {}
         return dict(access_secret=desired['access_secret'])
 
-    def write(self, send, registry_type, url):
+    def write(self, send, registry_type, url, with_credential):
         try:
             return send()
         except HarborError as error:
-            raise unreachable(error, registry_type, url)
+            raise unreachable(error, registry_type, url, with_credential)
 
     def create(self, desired):
         body = dict(name=self.params['name'], type=desired['type'], url=desired['url'],
@@ -188,7 +188,7 @@ class Registry(Resource):
             body['credential'] = dict(type='basic', access_key=desired.get('access_key', ''),
                                       access_secret=desired.get('access_secret', ''))
         self.write(lambda: self.client.post(REGISTRIES, json=body, permission='registry:create' + PERMISSION),
-                   desired['type'], desired['url'])
+                   desired['type'], desired['url'], 'credential' in body)
         return None
 
     def update(self, current, changes, desired):
@@ -199,7 +199,8 @@ class Registry(Resource):
             body['credential_type'] = 'basic'
         self.write(lambda: self.client.put('%s/%d' % (REGISTRIES, current['id']), json=body,
                                            permission='registry:update' + PERMISSION),
-                   current.get('type'), changes.get('url', current.get('url')))
+                   current.get('type'), changes.get('url', current.get('url')),
+                   bool(self.view(current, {'access_key'})['access_key'] or 'access_secret' in body))
         return None
 
     def delete(self, current):
