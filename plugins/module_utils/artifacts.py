@@ -232,6 +232,11 @@ def describe_overview(overview, scan_type):
     return describe_sbom(overview) if scan_type == 'sbom' else describe_scan(overview)
 
 
+def scan_state(overview):
+    """What a diff shows of a scan: its status and report id ({} for none)."""
+    return dict(status=overview.get('scan_status'), report_id=overview.get('report_id')) if overview else {}
+
+
 def wait_for_scan(client, project, repository, reference, scan_type, timeout, replaced_report=None):
     """Look at the artifact until its scan of `scan_type` has ended; return that scan's overview.
 

@@ -225,3 +225,13 @@ def test_bad_input_fails_before_any_request(monkeypatch, harbor):
         result, failed = run(monkeypatch, args)
         assert failed and complaint in result['msg'], result['msg']
     assert conversation.seen == []
+
+
+def test_diff_shows_the_replaced_and_the_new_scan(monkeypatch, harbor):
+    harbor([project(), artifact(scan=overview('Success', 'old')), SCANNER, START, artifact(DIGEST, overview('Success', 'new'))])
+    result, failed = run(monkeypatch, dict(rescan=True), diff=True)
+    assert not failed and result['diff'] == {'before': {'status': 'Success', 'report_id': 'old'},
+                                             'after': {'status': 'Success', 'report_id': 'new'}}
+    harbor([project(), artifact(scan=overview('Success', 'old'))])
+    result, failed = run(monkeypatch, {}, diff=True)
+    assert not failed and not result['changed'] and 'diff' not in result
