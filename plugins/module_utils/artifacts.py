@@ -122,11 +122,36 @@ def require_artifact(client, project, repository, reference, details=True, optio
     """find_artifact, or an error that names what is missing (the project is expected to be checked first)."""
     artifact = find_artifact(client, project, repository, reference, details)
     if artifact is None:
-        raise HarborError('%s: artifact %s does not exist in Harbor (no such %s in the repository, or no such '
-                          'repository)' % (option, format_reference(project, repository, reference),
-                                           'digest' if is_digest(reference) else 'tag'), status=404,
-                          hint='Check the repository name (without the project) and the tag, or push the image first')
+        raise missing_artifact(project, repository, reference, option)
     return artifact
+
+
+def missing_artifact(project, repository, reference, option):
+    return HarborError('%s: artifact %s does not exist in Harbor (no such %s in the repository, or no such '
+                       'repository)' % (option, format_reference(project, repository, reference),
+                                        'digest' if is_digest(reference) else 'tag'), status=404,
+                       hint='Check the repository name (without the project) and the tag, or push the image first')
+
+
+def locate_artifact(client, project, repository, reference, details=True, option='reference'):
+    """require_artifact for a caller that may read artifacts but not the project itself (a CI robot).
+
+    Harbor answers 403 rather than 404 to such a caller for a project that does not exist: HEAD /projects tells.
+    """
+    try:
+        artifact = find_artifact(client, project, repository, reference, details)
+    except HarborError as error:
+        if error.status != 403:
+            raise
+        artifact, refused = None, error
+    else:
+        refused = None
+    if artifact is not None:
+        return artifact
+    if not client.project_exists(project):
+        raise HarborError('%s: project %r does not exist in Harbor (name unknown)' % (option, project), status=404,
+                          hint='Fix the name, or create the project first')
+    raise refused or missing_artifact(project, repository, reference, option)
 
 
 def list_artifacts(client, project, repository=None, reference=None):

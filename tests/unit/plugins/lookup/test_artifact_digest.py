@@ -24,7 +24,8 @@ from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # 
 COLLECTIONS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), *(['..'] * 7)))
 DIGEST = 'sha256:' + '1' * 64
 PASSWORD = 'Secr3tPassw0rd'
-PROJECT = Call('GET', '/projects/payments', FakeResponse(200, {'project_id': 12, 'name': 'payments'}))
+EXISTS = Call('HEAD', '/projects', FakeResponse(200), params={'project_name': 'payments'})
+UNKNOWN = Call('HEAD', '/projects', FakeResponse(404), params={'project_name': 'payments'})
 # Under ansible-test the collection finder is already in place; init_plugin_loader says so.
 pytestmark = pytest.mark.filterwarnings('ignore:AnsibleCollectionFinder has already been configured')
 CONNECTION = dict(harbor_url='https://harbor.example.com', harbor_username='admin', harbor_password=PASSWORD)
@@ -41,17 +42,19 @@ def lookup(monkeypatch):
 
 
 def artifact(path, body=None, status=200):
-    answer = FakeResponse(status, body if status == 200 else error_body('NOT_FOUND', 'artifact not found'))
+    answer = FakeResponse(status, body if status == 200 else error_body('NOT_FOUND' if status == 404 else 'FORBIDDEN',
+                                                                         'artifact not found'))
     return Call('GET', '/projects/payments/repositories/%s' % path, answer, params={})
 
 
 def test_a_tag_gives_its_digest(lookup, harbor):
-    harbor([PROJECT, artifact('api/artifacts/2.3.4', {'digest': DIGEST})])
+    # No project read: a CI robot may read artifacts without it.
+    harbor([artifact('api/artifacts/2.3.4', {'digest': DIGEST})])
     assert lookup.run(['payments/api:2.3.4'], variables={}, **CONNECTION) == [DIGEST]
 
 
 def test_image_gives_a_reference_by_digest_and_the_slash_is_encoded_twice(lookup, harbor):
-    harbor([PROJECT, artifact('team%252Fapi/artifacts/v1', {'digest': DIGEST})])
+    harbor([artifact('team%252Fapi/artifacts/v1', {'digest': DIGEST})])
     assert lookup.run(['payments/team/api:v1'], variables={}, image=True, **CONNECTION) == \
         ['harbor.example.com/payments/team/api@' + DIGEST]
 
@@ -60,28 +63,38 @@ def test_registry_host_and_the_environment(lookup, harbor, monkeypatch):
     monkeypatch.setenv('HARBOR_URL', 'https://harbor.example.com')
     monkeypatch.setenv('HARBOR_USERNAME', 'robot$payments+ci')
     monkeypatch.setenv('HARBOR_PASSWORD', PASSWORD)
-    harbor([Call('GET', '/projects/payments', PROJECT.answer, auth=('robot$payments+ci', PASSWORD)),
-            artifact('api/artifacts/2.3.4', {'digest': DIGEST})])
+    harbor([Call('GET', '/projects/payments/repositories/api/artifacts/2.3.4', FakeResponse(200, {'digest': DIGEST}),
+                 auth=('robot$payments+ci', PASSWORD))])
     assert lookup.run(['payments/api:2.3.4'], variables={}, image=True, registry_host='registry.example.com:5000') == \
         ['registry.example.com:5000/payments/api@' + DIGEST]
 
 
 def test_a_missing_artifact_is_a_clear_error(lookup, harbor):
-    harbor([PROJECT, artifact('api/artifacts/9.9', status=404)])
+    harbor([artifact('api/artifacts/9.9', status=404), EXISTS])
     with pytest.raises(AnsibleLookupError) as error:
         lookup.run(['payments/api:9.9'], variables={}, **CONNECTION)
     assert 'artifact payments/api:9.9 does not exist' in str(error.value) and PASSWORD not in str(error.value)
 
 
-def test_a_missing_project_is_a_clear_error(lookup, harbor):
-    harbor([Call('GET', '/projects/payments', FakeResponse(404, error_body('NOT_FOUND', 'no project')))])
+@pytest.mark.parametrize('status', [404, 403])
+def test_a_missing_project_is_a_clear_error(lookup, harbor, status):
+    # Harbor answers 403 to a non-administrator for a project that does not exist.
+    harbor([artifact('api/artifacts/2.3.4', status=status), UNKNOWN])
     with pytest.raises(AnsibleLookupError) as error:
         lookup.run(['payments/api:2.3.4'], variables={}, **CONNECTION)
     assert "project 'payments' does not exist" in str(error.value)
 
 
+def test_a_project_that_exists_but_is_not_readable_is_a_403(lookup, harbor):
+    harbor([artifact('api/artifacts/2.3.4', status=403), EXISTS])
+    with pytest.raises(AnsibleLookupError) as error:
+        lookup.run(['payments/api:2.3.4'], variables={}, **CONNECTION)
+    assert 'lacks artifact:read on project payments' in str(error.value)
+
+
 def test_rejected_credentials_never_show_the_password(lookup, harbor):
-    harbor([Call('GET', '/projects/payments', FakeResponse(401, error_body('UNAUTHORIZED', 'unauthorized'))),
+    harbor([Call('GET', '/projects/payments/repositories/api/artifacts/2.3.4',
+                 FakeResponse(401, error_body('UNAUTHORIZED', 'unauthorized'))),
             Call('GET', '/users/current', FakeResponse(401, error_body('UNAUTHORIZED', 'unauthorized')))])
     with pytest.raises(AnsibleLookupError) as error:
         lookup.run(['payments/api:2.3.4'], variables={}, **CONNECTION)
