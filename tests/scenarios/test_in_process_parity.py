@@ -89,13 +89,18 @@ STEPS = {
                                          source_filters=dict(name='parity/**')),
                                change=dict(trigger='daily'), fail=dict(harbor_password=SECRET)),
     'harbor_replication_info': dict(args=dict(name='parity-replication'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_artifact_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    # A scan's only change is starting one: the change step asks for a rescan.
+    'harbor_scan': dict(args=dict(project='parity', repository='app', reference='1.0', fail_on_severity='high'),
+                        change=dict(rescan=True), fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
 }
 STEP_NAMES = ('create', 'no-op', 'check mode', 'diff', 'failure')
-# What the two runs may differ in: the times objects were made (the runs are seconds apart) and Harbor's request ids.
-VOLATILE = re.compile(r'(_time|_at|^creation|^update|^start|^end|^request_id)$')
+# What the two runs may differ in: the times objects were made (the runs are seconds apart), Harbor's request ids,
+# the ids of scan reports (uuids) and the digests of seeded images (each carries a random annotation).
+VOLATILE = re.compile(r'(_time|_at|^creation|^update|^start|^end|^request_id|^report_id|^digest)$')
 
 
 def module_names():
@@ -117,11 +122,12 @@ def tasks_for(module, steps):
 
 
 def seed(emulators):
-    """What the steps need before they start: a project, a user, and a pull robot whose secret is known."""
+    """What the steps need before they start: a project with an image, a user, and a pull robot whose secret is known."""
     assert emulators.harbor('POST', '/projects', json={'project_name': 'parity'}).status_code == 201
     emulators.control('POST', '/seed', json={
         'users': [{'username': 'parity-user', 'password': 'Parity-Us3r-Passw0rd', 'email': 'parity@example.com'}],
-        'robots': [{'name': 'puller', 'project': 'parity', 'secret': PULL_SECRET}]})
+        'robots': [{'name': 'puller', 'project': 'parity', 'secret': PULL_SECRET}],
+        'repositories': [{'project': 'parity', 'name': 'app', 'artifacts': [{'tags': ['1.0']}]}]})
 
 
 def normalized(value, emulators):
