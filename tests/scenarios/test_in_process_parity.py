@@ -30,11 +30,14 @@ ROBOT_SECRET = 'Parity-Robot-S3cret1'
 PULL_SECRET = 'Parity-Pull-S3cret1'
 PULLER = 'robot$parity+puller'
 USER_SECRET = 'Parity-N3w-Passw0rd'
+PARITY_DIGEST = 'sha256:' + '7' * 64
 
 # Per module: the arguments of the object (create and no-op), what the change step adds (in check mode, then with
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
 # modules set a Kubernetes option and its alias both, which warns.
 STEPS = {
+    'harbor_artifact': dict(args=dict(project='parity', repository='team/api', reference='1.0', tags=['stable']),
+                            change=dict(tags=['stable', 'beta']), fail=dict(harbor_password=SECRET)),
     # Harbor lets anyone read a public project: the failure needs a write.
     'harbor_project': dict(args=dict(name='parity-a'), change=dict(public=True),
                            fail=dict(harbor_password=SECRET, public=False)),
@@ -102,11 +105,14 @@ def tasks_for(module, steps):
 
 
 def seed(emulators):
-    """What the steps need before they start: a project, a user, and a pull robot whose secret is known."""
+    """What the steps need before they start: a project, a user, a pull robot whose secret is known, and an image
+    whose digest is known (the same in both runs)."""
     assert emulators.harbor('POST', '/projects', json={'project_name': 'parity'}).status_code == 201
     emulators.control('POST', '/seed', json={
         'users': [{'username': 'parity-user', 'password': 'Parity-Us3r-Passw0rd', 'email': 'parity@example.com'}],
-        'robots': [{'name': 'puller', 'project': 'parity', 'secret': PULL_SECRET}]})
+        'robots': [{'name': 'puller', 'project': 'parity', 'secret': PULL_SECRET}],
+        'repositories': [{'project': 'parity', 'name': 'team/api',
+                          'artifacts': [{'digest': PARITY_DIGEST, 'tags': ['1.0'], 'size': 1024}]}]})
 
 
 def normalized(value, emulators):
