@@ -194,7 +194,7 @@ class Artifact(Resource):
                 raise ValidationError('%s: state=absent deletes the artifact; %s only apply to state=present'
                                       % (', '.join(given), ' and '.join(given)))
         for tag in self.params['tags'] or ():
-            if art.is_digest(tag) or not art.TAG_PATTERN.match(tag) or tag.startswith('sha256:'):
+            if not art.TAG_PATTERN.match(tag):
                 raise ValidationError('tags: %r is not a tag (letters, digits, "_", "." and "-", up to 128 '
                                       'characters, not starting with "." or "-")' % tag)
         for name in self.params['labels'] or ():
