@@ -30,13 +30,12 @@ ROBOT_SECRET = 'Parity-Robot-S3cret1'
 PULL_SECRET = 'Parity-Pull-S3cret1'
 PULLER = 'robot$parity+puller'
 USER_SECRET = 'Parity-N3w-Passw0rd'
-PARITY_DIGEST = 'sha256:' + '7' * 64
 
 # Per module: the arguments of the object (create and no-op), what the change step adds (in check mode, then with
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
 # modules set a Kubernetes option and its alias both, which warns.
 STEPS = {
-    'harbor_artifact': dict(args=dict(project='parity', repository='team/api', reference='1.0', tags=['stable']),
+    'harbor_artifact': dict(args=dict(project='parity', repository='app', reference='1.0', tags=['stable']),
                             change=dict(tags=['stable', 'beta']), fail=dict(harbor_password=SECRET)),
     # Harbor lets anyone read a public project: the failure needs a write.
     'harbor_project': dict(args=dict(name='parity-a'), change=dict(public=True),
@@ -77,13 +76,18 @@ STEPS = {
     'harbor_group': dict(args=dict(name='parity-group', type='oidc'), change=dict(state='absent'),
                          fail=dict(harbor_password=SECRET)),
     'harbor_group_info': dict(args=dict(name='parity-group'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_artifact_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    # A scan's only change is starting one: the change step asks for a rescan.
+    'harbor_scan': dict(args=dict(project='parity', repository='app', reference='1.0', fail_on_severity='high'),
+                        change=dict(rescan=True), fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
 }
 STEP_NAMES = ('create', 'no-op', 'check mode', 'diff', 'failure')
-# What the two runs may differ in: the times objects were made (the runs are seconds apart) and Harbor's request ids.
-VOLATILE = re.compile(r'(_time|_at|^creation|^update|^start|^end|^request_id)$')
+# What the two runs may differ in: the times objects were made (the runs are seconds apart), Harbor's request ids,
+# the ids of scan reports (uuids) and the digests of seeded images (each carries a random annotation).
+VOLATILE = re.compile(r'(_time|_at|^creation|^update|^start|^end|^request_id|^report_id|^digest)$')
 
 
 def module_names():
@@ -105,14 +109,12 @@ def tasks_for(module, steps):
 
 
 def seed(emulators):
-    """What the steps need before they start: a project, a user, a pull robot whose secret is known, and an image
-    whose digest is known (the same in both runs)."""
+    """What the steps need before they start: a project with an image, a user, and a pull robot whose secret is known."""
     assert emulators.harbor('POST', '/projects', json={'project_name': 'parity'}).status_code == 201
     emulators.control('POST', '/seed', json={
         'users': [{'username': 'parity-user', 'password': 'Parity-Us3r-Passw0rd', 'email': 'parity@example.com'}],
         'robots': [{'name': 'puller', 'project': 'parity', 'secret': PULL_SECRET}],
-        'repositories': [{'project': 'parity', 'name': 'team/api',
-                          'artifacts': [{'digest': PARITY_DIGEST, 'tags': ['1.0'], 'size': 1024}]}]})
+        'repositories': [{'project': 'parity', 'name': 'app', 'artifacts': [{'tags': ['1.0']}]}]})
 
 
 def normalized(value, emulators):
