@@ -36,6 +36,8 @@ HOOK_SECRET = 'Parity-H00k-T0ken'
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
 # modules set a Kubernetes option and its alias both, which warns.
 STEPS = {
+    'harbor_artifact': dict(args=dict(project='parity', repository='app', reference='1.0', tags=['stable']),
+                            change=dict(tags=['stable', 'beta']), fail=dict(harbor_password=SECRET)),
     # Harbor lets anyone read a public project: the failure needs a write.
     'harbor_project': dict(args=dict(name='parity-a'), change=dict(public=True),
                            fail=dict(harbor_password=SECRET, public=False)),
