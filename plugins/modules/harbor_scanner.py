@@ -15,7 +15,8 @@ description:
     scan artifacts (C(Interrogation Services > Scanners) in the Harbor UI).
   - A registration is known by its name; only the options set in the task are compared.
   - Harbor reaches the adapter (C(<url>/api/v1/metadata)) before registering it or changing its address; the
-    module asks Harbor to do so first, so that an adapter Harbor cannot reach is a clear error before any change.
+    module asks Harbor to do so first, so that an adapter Harbor cannot reach is a clear error before any change
+    (not in check mode, which sends Harbor no POST).
   - The access credential is write-only, as Harbor never shows it; see O(update_secret).
   - Only system administrators may manage scanners. A project's scanner is chosen with
     O(cloudtemple.harbor.harbor_project#module:scanner).
@@ -196,9 +197,10 @@ class Scanner(Resource):
         if current is not None and before['default'] and desired.get('default') is False:
             raise ValidationError('scanner %r is the default and Harbor cannot be left without one: set default: true '
                                   'on another scanner instead' % self.params['name'])
-        if current is None or after['url'] != before['url'] or after['auth'] != before['auth']:
-            if after['auth'] == 'none' or 'access_credential' in desired:
-                scanners.ping(self.client, self.body(after))
+        moved = current is None or after['url'] != before['url'] or after['auth'] != before['auth']
+        # The ping is a POST: check mode, which sends no POST, leaves the adapter alone.
+        if moved and not self.module.check_mode and (after['auth'] == 'none' or 'access_credential' in desired):
+            scanners.ping(self.client, self.body(after))
 
     def others(self):
         return [other for other in scanners.list_scanners(self.client, remember=True)
