@@ -75,7 +75,7 @@ STEPS = {
     'harbor_group': dict(args=dict(name='parity-group', type='oidc'), change=dict(state='absent'),
                          fail=dict(harbor_password=SECRET)),
     'harbor_group_info': dict(args=dict(name='parity-group'), change={}, fail=dict(harbor_password=SECRET)),
-    'harbor_config': dict(args=dict(robot_token_duration=45), change=dict(banner_message=dict(message='parity')),
+    'harbor_config': dict(args=dict(robot_token_duration=45), change=dict(banner_message=dict(text='parity')),
                           fail=dict(harbor_password=SECRET)),
     'harbor_config_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
     # The emulator's own adapter is registered (run.py --scanner): the steps change that registration.
