@@ -202,6 +202,7 @@ CASES = [
     Case('preheat-credentials', 'harbor_preheat_instance',
          dict(name='hb-p2p', vendor='dragonfly', endpoint='http://p2p:80', auth_mode='BASIC', username='u'),
          ('password', 'required'), READS_ONLY),
+    Case('preheat-info-name', 'harbor_preheat_instance_info', dict(name='bad name'), ('name', 'letters')),
     Case('role-project-name', 'role:project', dict(project_name='Bad Name'), ('project_name', 'lower-case')),
     Case('role-project-missing-name', 'role:project', {}, ('project_name', 'required')),
     Case('role-project-severity', 'role:project', dict(project_name=PROJECT, project_severity='severe'),

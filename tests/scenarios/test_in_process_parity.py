@@ -86,6 +86,7 @@ STEPS = {
                                               auth_mode='OAUTH', token=P2P_SECRET),
                                     change=dict(description='preheats the parity images'),
                                     fail=dict(harbor_password=SECRET)),
+    'harbor_preheat_instance_info': dict(args=dict(name='parity-p2p'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
