@@ -31,6 +31,7 @@ PULL_SECRET = 'Parity-Pull-S3cret1'
 PULLER = 'robot$parity+puller'
 USER_SECRET = 'Parity-N3w-Passw0rd'
 HOOK_SECRET = 'Parity-H00k-T0ken'
+P2P_SECRET = 'Parity-P2p-T0ken'
 
 # Per module: the arguments of the object (create and no-op), what the change step adds (in check mode, then with
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
@@ -95,14 +96,27 @@ STEPS = {
     # A scan's only change is starting one: the change step asks for a rescan.
     'harbor_scan': dict(args=dict(project='parity', repository='app', reference='1.0', fail_on_severity='high'),
                         change=dict(rescan=True), fail=dict(harbor_password=SECRET)),
+    'harbor_config': dict(args=dict(robot_token_duration=45), change=dict(banner_message=dict(text='parity')),
+                          fail=dict(harbor_password=SECRET)),
+    'harbor_config_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
+    # The emulator's own adapter is registered (run.py --scanner): the steps change that registration.
+    'harbor_scanner': dict(args=dict(name='emulator-scanner', description='the parity scanner'),
+                           change=dict(skip_cert_verify=True), fail=dict(harbor_password=SECRET)),
+    'harbor_scanner_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_preheat_instance': dict(args=dict(name='parity-p2p', vendor='dragonfly', endpoint='http://parity-p2p:8080',
+                                              auth_mode='OAUTH', token=P2P_SECRET),
+                                    change=dict(description='preheats the parity images'),
+                                    fail=dict(harbor_password=SECRET)),
+    'harbor_preheat_instance_info': dict(args=dict(name='parity-p2p'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
 }
 STEP_NAMES = ('create', 'no-op', 'check mode', 'diff', 'failure')
 # What the two runs may differ in: the times objects were made (the runs are seconds apart), Harbor's request ids,
-# the ids of scan reports (uuids) and the digests of seeded images (each carries a random annotation).
-VOLATILE = re.compile(r'(_time|_at|^creation|^update|^start|^end|^request_id|^report_id|^digest)$')
+# the ids of scan reports and the random uuids of scanner registrations (uuids), and the digests of seeded images
+# (each carries a random annotation).
+VOLATILE = re.compile(r'(_time|_at|_timestamp|^creation|^update|^start|^end|^request_id|^report_id|^uuid|^digest)$')
 
 
 def module_names():
@@ -135,7 +149,7 @@ def seed(emulators):
 def normalized(value, emulators):
     """`value` with what differs between two emulator runs replaced: their addresses, ports and the object times."""
     text = json.dumps(value, sort_keys=True, default=str)
-    for url in (emulators.harbor_url, emulators.kube_url):
+    for url in (emulators.harbor_url, emulators.kube_url, emulators.info['scanner_url']):
         text = text.replace(url.split('://', 1)[1], '<emulator>')
     text = text.replace(emulators.info['kubeconfig'], '<kubeconfig>')
 
@@ -154,7 +168,8 @@ class Way:
     def __init__(self, emulators, run):
         self.output = run.output
         self.returncode = run.returncode
-        self.secrets = {SECRET, WEAK_SECRET, ROBOT_SECRET, PULL_SECRET, USER_SECRET, HOOK_SECRET, emulators.admin[1],
+        self.secrets = {SECRET, WEAK_SECRET, ROBOT_SECRET, PULL_SECRET, USER_SECRET, HOOK_SECRET, P2P_SECRET,
+                        emulators.admin[1],
                         emulators.kube_token}
         # Not compared: `exception`, the traceback of the module's own code. At -vvv on ansible-core 2.16 to 2.18
         # the classic way adds one to every failure raised while handling an exception; in process there is none.
