@@ -457,6 +457,8 @@ class ArtifactPlan:
                 add_label(self.client, self.project, self.repository, digest, self.labels[name]['id'])
             for name in sorted(set(carrying) - set(desired['labels'])):
                 remove_label(self.client, self.project, self.repository, digest, carrying[name]['id'])
+
+
 def describe_findings(findings):
     """'CVE-2099-0001 (High) in libfixture-high 1.0.0-1, fixed in 1.2.0-1; ...' for a failure message."""
     def one(finding):
