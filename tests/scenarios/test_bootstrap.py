@@ -29,6 +29,11 @@ def test_bootstrap_builds_the_example_setup(emulators, playbook):
     assert project['metadata']['enable_content_trust_cosign'] == 'true'
     assert project['metadata'].get('retention_id')
 
+    # the seed's charts in a project of their own, without the cosign enforcement that breaks helm push's tag step
+    charts = emulators.harbor('GET', '/projects/payments-charts').json()
+    assert charts['metadata'].get('enable_content_trust_cosign', 'false') == 'false'
+    assert [robot['name'] for robot in emulators.robots('payments-charts')] == ['robot$payments-charts+ci-push']
+
     names = sorted(robot['name'] for robot in emulators.robots('payments'))
     assert names == ['robot$payments+ci-push', 'robot$payments+pull-dev', 'robot$payments+pull-preprod',
                      'robot$payments+pull-prod']
@@ -102,6 +107,7 @@ def test_teardown_leaves_nothing_the_bootstrap_created(emulators, playbook):
     run = playbook('teardown.yml')
     assert run.returncode == 0, run.output[-3000:]
     assert emulators.harbor('GET', '/projects/payments').status_code == 404
+    assert emulators.harbor('GET', '/projects/payments-charts').status_code == 404
     for environment in ENVIRONMENTS:
         namespace = 'payments-' + environment
         assert emulators.pull_credentials(namespace) is None
