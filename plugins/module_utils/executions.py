@@ -38,14 +38,24 @@ def wait_for_execution(client, path, execution_id, timeout, what, timeout_option
     `what` names it, and `timeout_option` the option that set the timeout, in the error when it is still running
     after `timeout` seconds (it goes on in Harbor).
     """
+    return wait_until(lambda: find_execution(client, path, execution_id, permission),
+                      lambda execution: execution.get('status'), timeout, what, timeout_option)
+
+
+def wait_until(look, status_of, timeout, what, timeout_option, final=FINAL_STATUSES):
+    """Call look() until status_of(its answer) is in `final`, and return that answer (see wait_for_execution).
+
+    For what Harbor runs without an execution to follow, such as an artifact's scan, whose status is in the
+    artifact's scan overview.
+    """
     delay, waited = POLL_FIRST, 0.0
     while True:
-        execution = find_execution(client, path, execution_id, permission)
-        if execution.get('status') in FINAL_STATUSES:
-            return execution
+        answer = look()
+        if status_of(answer) in final:
+            return answer
         if waited >= timeout:
             raise HarborError('%s is still %s after %d seconds (%s); it goes on in Harbor'
-                              % (what, execution.get('status'), timeout, timeout_option))
+                              % (what, status_of(answer), timeout, timeout_option))
         time.sleep(delay)
         waited += delay
         delay = min(delay * 2, POLL_MAX)

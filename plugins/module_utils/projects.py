@@ -7,6 +7,7 @@ and deleting a project."""
 
 from __future__ import annotations
 
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.artifacts import list_repositories
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import quote_repository
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import HarborError, ValidationError
 
@@ -53,11 +54,9 @@ def set_storage_quota(client, quota_id, size):
 
 def delete_repositories(client, project):
     """Delete every repository of the project (Harbor refuses to delete a project that has some)."""
-    prefix = project + '/'
     path = client.project_path(project, '/repositories')
-    for repository in client.paginate(path, permission='repository:list on project %s' % project):
-        short_name = repository['name'][len(prefix):] if repository['name'].startswith(prefix) else repository['name']
-        client.delete('%s/%s' % (path, quote_repository(short_name)), missing_ok=True,
+    for repository in list_repositories(client, project):
+        client.delete('%s/%s' % (path, quote_repository(repository)), missing_ok=True,
                       permission='repository:delete on project %s' % project)
 
 
