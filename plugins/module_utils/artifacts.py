@@ -18,6 +18,7 @@ import re
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import quote_repository, quote_segment
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import HarborError, ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.executions import wait_until
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.immutable import project_rules, protected_tags
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 
 DIGEST_PATTERN = re.compile(r'^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$')
@@ -342,3 +343,116 @@ def write_report(path, report):
     except (IOError, OSError) as error:
         raise ValidationError('report_path %r cannot be written: %s' % (path, error))
     return True
+
+# -- tags, labels, copies and deletion of one artifact (harbor_artifact) ------------------------------------
+
+# What harbor_artifact reads: the tags with Harbor's own verdict on their immutability, and the labels.
+TAGGING = dict(with_tag='true', with_label='true', with_immutable_status='true', with_accessory='false')
+
+
+def find_tagged(client, project, repository, reference):
+    """The artifact with its tags (each with `immutable`) and labels, or None when it is not there."""
+    return client.get(artifacts_path(project, repository, reference), params=dict(TAGGING), missing_ok=True,
+                      permission=permission('read', project))
+
+
+def tag_names(artifact):
+    return sorted(tag.get('name') for tag in (artifact or {}).get('tags') or [])
+
+
+def immutable_tag_names(artifact):
+    return sorted(tag.get('name') for tag in (artifact or {}).get('tags') or [] if tag.get('immutable'))
+
+
+def add_tag(client, project, repository, digest, tag):
+    client.post(artifacts_path(project, repository, digest, '/tags'), json=dict(name=tag),
+                permission=permission('create', project, 'tag'))
+
+
+def delete_tag(client, project, repository, digest, tag):
+    client.delete(artifacts_path(project, repository, digest, '/tags/%s' % quote_segment(tag)), missing_ok=True,
+                  permission=permission('delete', project, 'tag'))
+
+
+def add_label(client, project, repository, digest, label_id):
+    client.post(artifacts_path(project, repository, digest, '/labels'), json=dict(id=label_id),
+                permission=permission('create', project, 'artifact-label'))
+
+
+def remove_label(client, project, repository, digest, label_id):
+    client.delete(artifacts_path(project, repository, digest, '/labels/%s' % label_id), missing_ok=True,
+                  permission=permission('delete', project, 'artifact-label'))
+
+
+def delete_artifact(client, project, repository, digest):
+    """Delete the artifact with its tags, and its signatures and SBOMs (Harbor deletes accessories with it)."""
+    client.delete(artifacts_path(project, repository, digest), missing_ok=True, permission=permission('delete', project))
+
+
+def copy_artifact(client, project, repository, source):
+    """Copy `source` (dict(project, repository, reference)) into project/repository: Harbor copies the artifact,
+    its tags and its accessories (cosign signatures, SBOMs) within the registry, and creates the repository."""
+    client.request('POST', artifacts_path(project, repository), params={'from': format_reference(**source)},
+                   permission='%s, and artifact:read on project %s' % (permission('create', project), source['project']))
+
+
+def immutable_refusal(option, tags, project, repository):
+    """The error for a task that would move or delete protected tags, found before any write."""
+    return ValidationError('%s: an immutability rule of project %s protects %s in %s, and Harbor refuses to move or '
+                           'delete a protected tag (412 "the tag ... configured as immutable"). Change or disable the '
+                           'rule with cloudtemple.harbor.harbor_immutable_rules first, or leave the tag where it is'
+                           % (option, project, ', '.join('tag %s' % tag for tag in tags), repository))
+
+
+class ArtifactPlan:
+    """The tag and label changes of one artifact (harbor_artifact): checked against Harbor's state before any
+    write, so that what Harbor would refuse halfway fails first, then applied."""
+
+    def __init__(self, client, project, repository):
+        self.client = client
+        self.project = project
+        self.repository = repository
+        self.moves = {}   # tag -> digest of the artifact of the repository that holds it now
+        self.labels = {}  # name -> the label to add
+
+    def check(self, digest, current, carried, target):
+        """current: the artifact (None before a copy); carried: the tags a copy brings; target: the tags to end with.
+
+        Harbor refuses to delete a protected tag, and to move one (the copy too, as a whole: nothing is copied).
+        """
+        have = set(tag_names(current))
+        protected = set(immutable_tag_names(current)) & (have - set(target))
+        for tag in sorted((set(target) | set(carried)) - have):
+            holder = find_tagged(self.client, self.project, self.repository, tag)
+            if holder is not None and holder.get('digest') != digest:
+                protected.update(set(immutable_tag_names(holder)) & {tag})
+                self.moves[tag] = holder['digest']
+        # A tag that only the copy brings, and that the task then removes, exists nowhere yet: Harbor can only tell
+        # its immutability from the rules once it is there, so the rules are read now.
+        dropped = set(carried) - set(target) - set(self.moves)
+        if dropped:
+            protected.update(protected_tags(project_rules(self.client, self.project), self.repository, dropped))
+        if protected:
+            raise immutable_refusal('tags', sorted(protected), self.project, self.repository)
+
+    def check_deletable(self, current):
+        protected = immutable_tag_names(current)
+        if protected:
+            raise immutable_refusal('state=absent', protected, self.project, self.repository)
+
+    def apply(self, current, desired):
+        digest = current['digest']
+        have = set(tag_names(current))
+        if 'tags' in desired:
+            for tag in sorted(set(desired['tags']) - have):
+                if tag in self.moves:
+                    delete_tag(self.client, self.project, self.repository, self.moves[tag], tag)
+                add_tag(self.client, self.project, self.repository, digest, tag)
+            for tag in sorted(have - set(desired['tags'])):
+                delete_tag(self.client, self.project, self.repository, digest, tag)
+        if 'labels' in desired:
+            carrying = dict((label.get('name'), label) for label in current.get('labels') or [])
+            for name in sorted(set(desired['labels']) - set(carrying)):
+                add_label(self.client, self.project, self.repository, digest, self.labels[name]['id'])
+            for name in sorted(set(carrying) - set(desired['labels'])):
+                remove_label(self.client, self.project, self.repository, digest, carrying[name]['id'])

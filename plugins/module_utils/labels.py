@@ -76,3 +76,23 @@ def describe(label, project=None):
         creation_time=label.get('creation_time'),
         update_time=label.get('update_time'),
     )
+
+
+def labels_by_name(client, names, project=None, project_id=None):
+    """{name: label} for the label names: each a label of the project or a global label, as the artifacts of the
+    project may carry either. An unknown name, or one that is both, is an error (Harbor tells them apart by id)."""
+    scopes = [list_labels(client, remember=True)]
+    if project_id is not None:
+        scopes.append(list_labels(client, project, project_id, remember=True))
+    found = {}
+    for name in names:
+        matching = [label for labels in scopes for label in labels if label.get('name') == name]
+        if not matching:
+            raise ValidationError('labels: no global label%s is named %r; create it first with '
+                                  'cloudtemple.harbor.harbor_label' % (
+                                      ' and no label of project %s' % project if project else '', name))
+        if len(matching) > 1:
+            raise ValidationError('labels: %r names both a global label and a label of project %s; rename one of '
+                                  'them with cloudtemple.harbor.harbor_label' % (name, project))
+        found[name] = matching[0]
+    return found

@@ -232,6 +232,38 @@ def test_copy_really_copies(emulator):
     assert client.get_manifest(target + "/again", "1.0").status_code == 200
 
 
+def test_copy_brings_signatures_and_sboms_and_refuses_what_harbor_refuses(emulator):
+    source, _unused = emulator.create_project()
+    target, _unused = emulator.create_project()
+    digest, body = push(emulator, source + "/team/api", "2.3.4")
+    signature, _unused = sign_with_tag(emulator, source + "/team/api", digest)
+    sbom, _unused = push(emulator, source + "/team/api", config_media_type=OCI_EMPTY,
+                         subject=descriptor(digest, body), artifact_type="application/vnd.goharbor.harbor.sbom.v1")
+    copies = "/projects/%s/repositories/team%%252Fapi/artifacts" % target
+    copied = emulator.post(copies, params={"from": "%s/team/api:2.3.4" % source})
+    assert copied.status_code == 201, copied.text
+    got = artifact(emulator, target, "team/api", digest)
+    assert [tag["name"] for tag in got["tags"]] == ["2.3.4"]
+    assert sorted((acc["type"], acc["digest"]) for acc in got["accessories"]) == sorted([
+        ("signature.cosign", signature), ("harbor.sbom", sbom)])
+    assert all(acc["subject_artifact_repo"] == target + "/team/api" for acc in got["accessories"])
+    # the SBOM is served from its new repository too
+    assert OciClient(emulator.url, emulator.admin).get_manifest(target + "/team/api", sbom).status_code == 200
+    # an accessory is not copied on its own (handler CopyArtifact: hard references)
+    refused = emulator.post(copies, params={"from": "%s/team/api@%s" % (source, sbom)})
+    assert refused.status_code == 403
+    assert error_of(refused) == ("DENIED", "the operation isn't supported for an artifact accessory")
+    missing_source = emulator.post(copies, params={"from": "%s/team/api:9.9.9" % source})
+    assert missing_source.status_code == 404
+    missing_target = emulator.post("/projects/%s/repositories/api/artifacts" % unique("nowhere"),
+                                   params={"from": "%s/team/api:2.3.4" % source})
+    assert missing_target.status_code == 404
+    # copying what is there already only ensures the tags
+    assert emulator.post(copies, params={"from": "%s/team/api@%s" % (source, digest)}).status_code == 201
+    listed = emulator.get(copies).json()
+    assert [item["digest"] for item in listed] == [digest]
+
+
 def test_labels_on_artifacts(emulator):
     project, pid = emulator.create_project()
     digest, _unused = push(emulator, project + "/l", "1")

@@ -4,7 +4,9 @@
 
 Harbor: src/server/v2.0/handler/artifact.go (CopyArtifact, parse), src/controller/artifact/controller.go
 (copyDeeply), src/controller/tag/controller.go (Ensure).  The copy brings the
-source artifact's tags and accessories along (pushed content is copied in the registry too); a tag of the destination repository that is
+source artifact's tags and accessories along (pushed content is copied in the registry too); an accessory
+(signature, SBOM: every kind Harbor knows is a hard reference) cannot be copied on its own (403 DENIED); a
+tag of the destination repository that is
 attached to another artifact is moved, unless it is immutable: then the
 copy answers 412 and, the request being one transaction, nothing changes.
 """
@@ -47,6 +49,8 @@ def copy_artifact(req):
     source_project, _sep, source_name = source_repository.partition("/")
     core.require_project_access(req, source_project, "read", "artifact")
     _repo, artifact = find_artifact(state, source_project, source_name, reference)
+    if any(accessory["artifact_id"] == artifact["id"] for accessory in state.rows("accessories")):
+        raise core.denied("the operation isn't supported for an artifact accessory")
     tags = [tag["name"] for tag in state.tags_of(artifact["id"])]
     destination_name = repository_param(req)
     destination = state.repository_by_name("%s/%s" % (name, destination_name))
