@@ -134,11 +134,10 @@ generation:
 
 import re
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import harbor_argument_spec
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_module
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import KubeError, ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import (
     STRATEGIC_MERGE_PATCH,
     client_from_params,
@@ -177,7 +176,7 @@ def main():
     spec.update(k8s_argument_spec())
     spec.update(namespace=dict(type='str', required=True), name=dict(type='str', required=True),
                 container=dict(type='str', required=True), image=dict(type='str', required=True))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = build_module(spec, supports_check_mode=True)
     params = module.params
 
     def rollout():
