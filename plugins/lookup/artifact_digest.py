@@ -94,8 +94,8 @@ from ansible.utils.display import Display
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.artifacts import (
     image_reference,
+    locate_artifact,
     parse_reference,
-    require_artifact,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborClient, registry_host
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import CollectionError
@@ -126,9 +126,8 @@ class LookupModule(LookupBase):
                             ca_path=self.get_option('harbor_ca_path'), timeout=self.get_option('harbor_timeout'))
 
     def digest(self, client, name, host):
-        client.require_project(name['project'], option='artifact_digest', permission='artifact:read')
-        artifact = require_artifact(client, name['project'], name['repository'], name['reference'], details=False,
-                                    option='artifact_digest')
+        artifact = locate_artifact(client, name['project'], name['repository'], name['reference'], details=False,
+                                   option='artifact_digest')
         if not self.get_option('image'):
             return artifact['digest']
         return image_reference(host, name['project'], name['repository'], artifact['digest'])

@@ -17,8 +17,8 @@ import re
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import quote_repository, quote_segment
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import HarborError, ValidationError
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.executions import wait_until
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.immutable import project_rules, protected_tags
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.executions import wait_until
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 
 DIGEST_PATTERN = re.compile(r'^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$')
@@ -123,11 +123,36 @@ def require_artifact(client, project, repository, reference, details=True, optio
     """find_artifact, or an error that names what is missing (the project is expected to be checked first)."""
     artifact = find_artifact(client, project, repository, reference, details)
     if artifact is None:
-        raise HarborError('%s: artifact %s does not exist in Harbor (no such %s in the repository, or no such '
-                          'repository)' % (option, format_reference(project, repository, reference),
-                                           'digest' if is_digest(reference) else 'tag'), status=404,
-                          hint='Check the repository name (without the project) and the tag, or push the image first')
+        raise missing_artifact(project, repository, reference, option)
     return artifact
+
+
+def missing_artifact(project, repository, reference, option):
+    return HarborError('%s: artifact %s does not exist in Harbor (no such %s in the repository, or no such '
+                       'repository)' % (option, format_reference(project, repository, reference),
+                                        'digest' if is_digest(reference) else 'tag'), status=404,
+                       hint='Check the repository name (without the project) and the tag, or push the image first')
+
+
+def locate_artifact(client, project, repository, reference, details=True, option='reference'):
+    """require_artifact for a caller that may read artifacts but not the project itself (a CI robot).
+
+    Harbor answers 403 rather than 404 to such a caller for a project that does not exist: HEAD /projects tells.
+    """
+    try:
+        artifact = find_artifact(client, project, repository, reference, details)
+    except HarborError as error:
+        if error.status != 403:
+            raise
+        artifact, refused = None, error
+    else:
+        refused = None
+    if artifact is not None:
+        return artifact
+    if not client.project_exists(project):
+        raise HarborError('%s: project %r does not exist in Harbor (name unknown)' % (option, project), status=404,
+                          hint='Fix the name, or create the project first')
+    raise refused or missing_artifact(project, repository, reference, option)
 
 
 def list_artifacts(client, project, repository=None, reference=None):
@@ -233,6 +258,11 @@ def describe_overview(overview, scan_type):
     return describe_sbom(overview) if scan_type == 'sbom' else describe_scan(overview)
 
 
+def scan_state(overview):
+    """What a diff shows of a scan: its status and report id ({} for none)."""
+    return dict(status=overview.get('scan_status'), report_id=overview.get('report_id')) if overview else {}
+
+
 def wait_for_scan(client, project, repository, reference, scan_type, timeout, replaced_report=None):
     """Look at the artifact until its scan of `scan_type` has ended; return that scan's overview.
 
@@ -314,35 +344,6 @@ def blocking_findings(vulnerabilities, threshold, allowlist):
     return sorted(findings, key=lambda finding: (-severity_rank(finding['severity']), finding['id'] or '',
                                                  finding['package'] or ''))
 
-
-def describe_findings(findings):
-    """'CVE-2099-0001 (High) in libfixture-high 1.0.0-1, fixed in 1.2.0-1; ...' for a failure message."""
-    return '; '.join('%s (%s) in %s %s%s' % (finding['id'], finding['severity'], finding['package'], finding['version'],
-                                            ', fixed in %s' % finding['fix_version'] if finding['fix_version']
-                                            else ', no fix yet') for finding in findings)
-
-
-def write_report(path, report):
-    """Write the JSON report to `path`, readable by its owner only (it lists what an attacker would look for).
-
-    Returns whether the file changed; an unchanged report is not written again.
-    """
-    text = json.dumps(report, indent=2, sort_keys=True) + '\n'
-    try:
-        with open(path, encoding='utf-8') as handle:
-            same = handle.read() == text
-        if same and (os.stat(path).st_mode & 0o777) == 0o600:
-            return False
-    except (IOError, OSError, ValueError):
-        pass
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
-            handle.write(text)
-    except (IOError, OSError) as error:
-        raise ValidationError('report_path %r cannot be written: %s' % (path, error))
-    return True
 
 # -- tags, labels, copies and deletion of one artifact (harbor_artifact) ------------------------------------
 
@@ -456,3 +457,31 @@ class ArtifactPlan:
                 add_label(self.client, self.project, self.repository, digest, self.labels[name]['id'])
             for name in sorted(set(carrying) - set(desired['labels'])):
                 remove_label(self.client, self.project, self.repository, digest, carrying[name]['id'])
+def describe_findings(findings):
+    """'CVE-2099-0001 (High) in libfixture-high 1.0.0-1, fixed in 1.2.0-1; ...' for a failure message."""
+    return '; '.join('%s (%s) in %s %s%s' % (finding['id'], finding['severity'], finding['package'], finding['version'],
+                                            ', fixed in %s' % finding['fix_version'] if finding['fix_version']
+                                            else ', no fix yet') for finding in findings)
+
+
+def write_report(path, report):
+    """Write the JSON report to `path`, readable by its owner only (it lists what an attacker would look for).
+
+    Returns whether the file changed; an unchanged report is not written again.
+    """
+    text = json.dumps(report, indent=2, sort_keys=True) + '\n'
+    try:
+        with open(path, encoding='utf-8') as handle:
+            same = handle.read() == text
+        if same and (os.stat(path).st_mode & 0o777) == 0o600:
+            return False
+    except (IOError, OSError, ValueError):
+        pass
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
+            handle.write(text)
+    except (IOError, OSError) as error:
+        raise ValidationError('report_path %r cannot be written: %s' % (path, error))
+    return True

@@ -417,12 +417,13 @@ class HarborClient:
         response = self.request('GET', self.project_path(name), accept=(403, 404), resource_name=True, remember=True)
         if response.status == 200:
             return response.body
-        if response.status == 404:
-            return None
-        head = self.request('HEAD', '/projects', params={'project_name': name}, accept=(404,))
-        if head.status == 404:
+        if response.status == 404 or not self.project_exists(name):
             return None
         raise self._error('GET', self.project_path(name), response, '%s on project %s' % (permission, name))
+
+    def project_exists(self, name):
+        """Whether a project of this name exists, for any logged-in caller (HEAD /projects?project_name=)."""
+        return self.request('HEAD', '/projects', params={'project_name': name}, accept=(404,)).status != 404
 
     def require_project(self, name, option='project', permission='project:read'):
         project = self.get_project(name, permission=permission)

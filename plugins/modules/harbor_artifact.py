@@ -43,7 +43,7 @@ options:
     required: true
   reference:
     description:
-      - The artifact: a tag such as V(2.3.4) or a digest such as V(sha256:...).
+      - The artifact, by a tag such as V(2.3.4) or by a digest such as V(sha256:...).
       - A tag is one of the tags the artifact must have (with O(copy_from), the tag the copy gets); a digest must
         be the digest of O(copy_from)'s artifact when both are given.
     type: str
@@ -88,8 +88,8 @@ options:
     choices: [present, absent]
     default: present
 notes:
-  - Moving a tag is two requests (delete there, add here): Harbor's API has no atomic move. A pull by that tag
-    in between fails.
+  - Moving a tag is two requests, delete there and add here, as Harbor's API has no atomic move. A pull by that
+    tag in between fails.
 seealso:
   - module: cloudtemple.harbor.harbor_label
   - module: cloudtemple.harbor.harbor_immutable_rules
@@ -194,7 +194,7 @@ class Artifact(Resource):
                 raise ValidationError('%s: state=absent deletes the artifact; %s only apply to state=present'
                                       % (', '.join(given), ' and '.join(given)))
         for tag in self.params['tags'] or ():
-            if art.is_digest(tag) or not art.TAG_PATTERN.match(tag) or tag.startswith('sha256:'):
+            if not art.TAG_PATTERN.match(tag):
                 raise ValidationError('tags: %r is not a tag (letters, digits, "_", "." and "-", up to 128 '
                                       'characters, not starting with "." or "-")' % tag)
         for name in self.params['labels'] or ():

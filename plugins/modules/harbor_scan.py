@@ -28,9 +28,9 @@ attributes:
       - In check mode no scan is started; the task reports the change a real run would be, and gates on a completed
         scan when there is one to reuse.
   diff_mode:
-    support: none
+    support: full
     details:
-      - A scan has no settings to compare.
+      - When a scan starts, the diff shows the status and report id of the last scan before and of the new one after.
   idempotent:
     support: partial
     details:
@@ -205,8 +205,10 @@ def main():
             raise HarborError('project %r has no scanner: register one in Harbor (Interrogation Services) and make it '
                               'the default or the project\'s, then scan' % name)
         result = dict(changed=start, digest=artifact['digest'], findings=[])
+        before = overview
         if module.check_mode and start:
-            return dict(result, scan=artifacts.describe_overview(overview, scan_type))
+            return dict(result, scan=artifacts.describe_overview(overview, scan_type),
+                        **scan_diff(before, dict(scan_status='Pending'), start))
         if start:
             artifacts.start_scan(client, name, repository, artifact['digest'], scan_type)
         if params['wait'] and (start or running):
@@ -217,6 +219,7 @@ def main():
             overview = artifacts.scan_overview(artifacts.require_artifact(client, name, repository, artifact['digest']),
                                                scan_type)
         result['scan'] = artifacts.describe_overview(overview, scan_type)
+        result.update(scan_diff(before, overview, start))
         if not params['wait']:
             return result
         what = '%s scan of %s' % (scan_type, artifacts.format_reference(name, repository, reference))
@@ -224,6 +227,12 @@ def main():
             module.fail_json(msg='the %s ended with status %s; the scanner\'s log is in Harbor' % (
                 what, result['scan']['status']), **result)
         return gate(client, project, artifact, result, what)
+
+    def scan_diff(before, after, started):
+        """With --diff, the scan a started one replaces and the new one (status and report id)."""
+        if not module._diff or not started:
+            return {}
+        return dict(diff=dict(before=artifacts.scan_state(before), after=artifacts.scan_state(after)))
 
     def gate(client, project, artifact, result, what):
         if params['fail_on_severity'] == 'none' and not params['report_path']:

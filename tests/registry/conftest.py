@@ -216,21 +216,25 @@ class World:
             cwd=scenario_fixtures.REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
         assert completed.returncode == 0, mask(completed.stdout[-3000:], self.clients.secrets)
 
-    def tasks(self, name, tasks):
-        """Run a generated one-play playbook of collection tasks (connection from the environment)."""
+    def tasks(self, name, tasks, env=None):
+        """Run a generated one-play playbook of collection tasks (connection from the environment, `env` added)."""
         directory = os.path.join(self.workdir, name)
         os.makedirs(directory, exist_ok=True)
         path = scenario_fixtures.write_playbook(directory, [
             {'name': name, 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}])
-        run = scenario_fixtures.run_generated(path, self.emulators, self.collections_dir)
+        run = scenario_fixtures.run_generated(path, self.emulators, self.collections_dir, env=env)
         assert run.returncode == 0, mask(run.output[-3000:], self.clients.secrets)
         return run
 
-    def ci(self, project):
-        """The CI robot of `project` (the bootstrap's `push` preset robot), from the credentials file it wrote."""
+    def ci_credentials(self, project):
+        """(username, password) of the CI robot of `project`, from the credentials file the bootstrap wrote."""
         with open(os.path.join(self.credentials_dir, '%s-ci-push.json' % project), encoding='utf-8') as handle:
             stored = json.load(handle)
-        return self.clients.identity('ci-' + project, stored['username'], stored['password'])
+        return stored['username'], stored['password']
+
+    def ci(self, project):
+        """The CI robot of `project` (the bootstrap's `push` preset robot), as a client identity."""
+        return self.clients.identity('ci-' + project, *self.ci_credentials(project))
 
     def pull_secret(self, namespace, secret='harbor-pull-secret'):
         """The identity of a pull secret, decoded from the Secret exactly as the cluster holds it."""

@@ -31,11 +31,14 @@ PULL_SECRET = 'Parity-Pull-S3cret1'
 PULLER = 'robot$parity+puller'
 USER_SECRET = 'Parity-N3w-Passw0rd'
 
+# The image harbor_rollout sets, by digest.
+PARITY_IMAGE = 'harbor.example.com/parity/web@sha256:'
 # Per module: the arguments of the object (create and no-op), what the change step adds (in check mode, then with
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
 # modules set a Kubernetes option and its alias both, which warns.
-PARITY_IMAGE = 'harbor.example.com/parity/web@sha256:'
 STEPS = {
+    'harbor_artifact': dict(args=dict(project='parity', repository='app', reference='1.0', tags=['stable']),
+                            change=dict(tags=['stable', 'beta']), fail=dict(harbor_password=SECRET)),
     # Harbor lets anyone read a public project: the failure needs a write.
     'harbor_project': dict(args=dict(name='parity-a'), change=dict(public=True),
                            fail=dict(harbor_password=SECRET, public=False)),
@@ -75,6 +78,10 @@ STEPS = {
     'harbor_group': dict(args=dict(name='parity-group', type='oidc'), change=dict(state='absent'),
                          fail=dict(harbor_password=SECRET)),
     'harbor_group_info': dict(args=dict(name='parity-group'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_artifact_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    # A scan's only change is starting one: the change step asks for a rescan.
+    'harbor_scan': dict(args=dict(project='parity', repository='app', reference='1.0', fail_on_severity='high'),
+                        change=dict(rescan=True), fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
@@ -83,8 +90,9 @@ STEPS = {
                            change=dict(image=PARITY_IMAGE + 'b' * 64), fail=dict(container='nope')),
 }
 STEP_NAMES = ('create', 'no-op', 'check mode', 'diff', 'failure')
-# What the two runs may differ in: the times objects were made (the runs are seconds apart) and Harbor's request ids.
-VOLATILE = re.compile(r'(_time|_at|^creation|^update|^start|^end|^request_id)$')
+# What the two runs may differ in: the times objects were made (the runs are seconds apart), Harbor's request ids,
+# the ids of scan reports (uuids) and the digests of seeded images (each carries a random annotation).
+VOLATILE = re.compile(r'(_time|_at|^creation|^update|^start|^end|^request_id|^report_id|^digest)$')
 
 
 def module_names():
@@ -106,11 +114,12 @@ def tasks_for(module, steps):
 
 
 def seed(emulators):
-    """What the steps need before they start: a project, a user, and a pull robot whose secret is known."""
+    """What the steps need before they start: a project with an image, a user, and a pull robot whose secret is known."""
     assert emulators.harbor('POST', '/projects', json={'project_name': 'parity'}).status_code == 201
     emulators.control('POST', '/seed', json={
         'users': [{'username': 'parity-user', 'password': 'Parity-Us3r-Passw0rd', 'email': 'parity@example.com'}],
-        'robots': [{'name': 'puller', 'project': 'parity', 'secret': PULL_SECRET}]})
+        'robots': [{'name': 'puller', 'project': 'parity', 'secret': PULL_SECRET}],
+        'repositories': [{'project': 'parity', 'name': 'app', 'artifacts': [{'tags': ['1.0']}]}]})
     assert emulators.kube('POST', '/api/v1/namespaces', json={'metadata': {'name': 'parity-apps'}}).status_code == 201
     assert emulators.kube('POST', '/apis/apps/v1/namespaces/parity-apps/deployments', json={
         'metadata': {'name': 'web'}, 'spec': {

@@ -373,3 +373,12 @@ def test_scans_over_tls():
         assert sbom["scan_status"] == "Success" and sbom["sbom_digest"].startswith("sha256:")
     finally:
         assert emulator.stop() == 0
+
+
+def test_seeded_images_are_scannable(harbor):
+    """A seeded image is a real push of a gzipped tar layer, so it scans as a tiny real image does: clean."""
+    project, _pid = harbor.create_project()
+    harbor.seed(repositories=[{"project": project, "name": "seeded", "artifacts": [{"tags": ["1.0"]}]}])
+    assert scan(harbor, project, "seeded", "1.0").status_code == 202
+    overview = wait_for(harbor, project, "seeded", "1.0")["scan_overview"][VULN]
+    assert overview["scan_status"] == "Success" and overview["severity"] == "None"

@@ -19,11 +19,14 @@ and never block the API; a successful manifest push is then recorded in the lock
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import hmac
+import io
 import json
 import re
 import secrets
+import tarfile
 import time
 from urllib.parse import quote
 
@@ -875,9 +878,17 @@ def seed_push(state, project, repo, spec):
 
 
 def _seed_blobs():
-    layer = b"harbor emulator seeded layer\n"
+    """A config and one gzipped tar layer holding one small file: an image a scanner reads (and finds nothing in)."""
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        content = b"harbor emulator seeded layer\n"
+        member = tarfile.TarInfo("etc/harbor-emulator-seed")
+        member.size, member.mtime = len(content), 0
+        tar.addfile(member, io.BytesIO(content))
+    uncompressed = archive.getvalue()
+    layer = gzip.compress(uncompressed, mtime=0)
     config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {
-        "type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}},
+        "type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(uncompressed).hexdigest()]}},
         separators=(",", ":")).encode()
     return [("sha256:" + hashlib.sha256(data).hexdigest(), data) for data in (config, layer)]
 

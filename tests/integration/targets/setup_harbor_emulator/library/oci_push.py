@@ -25,6 +25,8 @@ options:
   artifacts:
     description:
       - The images to push, in this order (so the last one has the latest push time), each C({tags: [...]}).
+      - C(packages), a list of C({name, version}), puts a Debian package database (C(var/lib/dpkg/status)) listing
+        them in the layer instead of an empty one, for a scanner to find them.
       - Other keys (the C(push_time) of an emulator seed) are ignored, so one list serves both.
     type: list
     elements: dict
@@ -39,8 +41,10 @@ digests: {description: The manifest digest of each pushed image, in order., type
 
 import gzip
 import hashlib
+import io
 import json
 import re
+import tarfile
 import uuid
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -57,6 +61,19 @@ LAYER_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip'
 EMPTY_TAR = b'\0' * 1024
 EMPTY_LAYER = gzip.compress(EMPTY_TAR, mtime=0)
 CHALLENGE_PARAMETER = re.compile(r'(\w+)="([^"]*)"')
+
+
+def package_layer(packages):
+    """(tar, gzipped tar) of a layer whose dpkg status lists the packages as installed."""
+    status = ''.join('Package: %s\nStatus: install ok installed\nArchitecture: amd64\nVersion: %s\n\n'
+                     % (package['name'], package['version']) for package in packages).encode()
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode='w') as tar:
+        member = tarfile.TarInfo('var/lib/dpkg/status')
+        member.size, member.mtime = len(status), 0
+        tar.addfile(member, io.BytesIO(status))
+    data = archive.getvalue()
+    return data, gzip.compress(data, mtime=0)
 
 
 def digest_of(data):
@@ -124,16 +141,17 @@ class Registry:
                     (201,), 'upload %s' % digest)
         return digest
 
-    def push_image(self, tags):
+    def push_image(self, tags, packages=None):
+        tar, layer = package_layer(packages) if packages else (EMPTY_TAR, EMPTY_LAYER)
         config = json.dumps({
             'architecture': 'amd64', 'os': 'linux',
             'config': {'Labels': {'io.cloudtemple.harbor.test': str(uuid.uuid4())}},
-            'rootfs': {'type': 'layers', 'diff_ids': [digest_of(EMPTY_TAR)]},
+            'rootfs': {'type': 'layers', 'diff_ids': [digest_of(tar)]},
         }, sort_keys=True).encode()
         manifest = json.dumps({
             'schemaVersion': 2, 'mediaType': MANIFEST_TYPE,
             'config': {'mediaType': CONFIG_TYPE, 'digest': self.push_blob(config), 'size': len(config)},
-            'layers': [{'mediaType': LAYER_TYPE, 'digest': self.push_blob(EMPTY_LAYER), 'size': len(EMPTY_LAYER)}],
+            'layers': [{'mediaType': LAYER_TYPE, 'digest': self.push_blob(layer), 'size': len(layer)}],
         }, sort_keys=True).encode()
         digest = digest_of(manifest)
         for reference in tags or [digest]:
@@ -156,7 +174,8 @@ def main():
     registry = Registry(module)
     if not registry.log_in():
         module.exit_json(changed=False, registry_available=False, digests=[])
-    digests = [registry.push_image(artifact.get('tags') or []) for artifact in module.params['artifacts']]
+    digests = [registry.push_image(artifact.get('tags') or [], artifact.get('packages'))
+               for artifact in module.params['artifacts']]
     module.exit_json(changed=bool(digests), registry_available=True, digests=digests)
 
 
