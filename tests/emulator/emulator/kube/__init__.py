@@ -43,7 +43,8 @@ ANONYMOUS = "system:anonymous"
 ADMIN_USER = "emulator-admin"
 RESTRICTED_USER = "emulator-restricted"
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-RESOURCE_PATH = re.compile(r"(?:/api/(?P<core>v1)|/apis/(?P<group_version>[^/]+/[^/]+))(?:/namespaces/(?P<namespace>[^/]+))?/(?P<resource>[^/]+)(?:/(?P<name>[^/]+))?"
+RESOURCE_PATH = re.compile(r"(?:/api/(?P<core>v1)|/apis/(?P<group_version>[^/]+/[^/]+))"
+                           r"(?:/namespaces/(?P<namespace>[^/]+))?/(?P<resource>[^/]+)(?:/(?P<name>[^/]+))?"
                            r"(?P<subresource>/.*)?")
 # group/version -> the kinds served there; "v1" is the core group under /api
 SERVED = {"v1": kinds.KINDS, "apps/v1": apps.KINDS}
@@ -494,7 +495,7 @@ class KubeEmulator:
             raise errors.conflict(kind.qualified, req.name)
         if metadata.get("uid") and metadata["uid"] != old["metadata"]["uid"]:
             raise errors.conflict(kind.qualified, req.name, "Precondition failed: UID in precondition: %s, UID in "
-                                                           "object meta: %s" % (metadata["uid"], old["metadata"]["uid"]))
+                                  "object meta: %s" % (metadata["uid"], old["metadata"]["uid"]))
         for field in kinds.SYSTEM_FIELDS:
             metadata.pop(field, None)
             if field in old["metadata"]:
@@ -523,8 +524,7 @@ class KubeEmulator:
             wanted = preconditions.get(field)
             if wanted and wanted != old["metadata"][field]:
                 raise errors.conflict(kind.qualified, req.name, "Precondition failed: %s in precondition: %s, %s in "
-                                                               "object meta: %s" % (label, wanted, label,
-                                                                                    old["metadata"][field]))
+                                      "object meta: %s" % (label, wanted, label, old["metadata"][field]))
         if kind.resource == "namespaces":
             if req.name in IMMORTAL_NAMESPACES:
                 raise KubeError(403, 'namespaces "%s" is forbidden: this namespace may not be deleted' % req.name,
