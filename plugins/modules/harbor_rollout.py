@@ -13,7 +13,7 @@ version_added: 0.2.0
 description:
   - Sets the image of the container O(container) of the Deployment O(name) in O(namespace) to O(image), such as the
     reference by digest of a promoted artifact, V(harbor.example.com/payments-prod/api@sha256:...) (see the lookup
-    M(cloudtemple.harbor.artifact_digest#lookup) with C(image=true), and the role C(cloudtemple.harbor.promote)).
+    P(cloudtemple.harbor.artifact_digest#lookup) with C(image=true), and the role C(cloudtemple.harbor.promote)).
   - The change is a strategic merge patch that names the container, so the other containers stay as they are, and
     Kubernetes starts a rollout. Nothing is sent when the container already has O(image).
   - The patch carries the resourceVersion read just before, so a concurrent writer makes the module read and compare
