@@ -457,11 +457,14 @@ class ArtifactPlan:
                 add_label(self.client, self.project, self.repository, digest, self.labels[name]['id'])
             for name in sorted(set(carrying) - set(desired['labels'])):
                 remove_label(self.client, self.project, self.repository, digest, carrying[name]['id'])
+
+
 def describe_findings(findings):
     """'CVE-2099-0001 (High) in libfixture-high 1.0.0-1, fixed in 1.2.0-1; ...' for a failure message."""
-    return '; '.join('%s (%s) in %s %s%s' % (finding['id'], finding['severity'], finding['package'], finding['version'],
-                                            ', fixed in %s' % finding['fix_version'] if finding['fix_version']
-                                            else ', no fix yet') for finding in findings)
+    def one(finding):
+        fix = ', fixed in %s' % finding['fix_version'] if finding['fix_version'] else ', no fix yet'
+        return '%s (%s) in %s %s%s' % (finding['id'], finding['severity'], finding['package'], finding['version'], fix)
+    return '; '.join(one(finding) for finding in findings)
 
 
 def write_report(path, report):

@@ -229,6 +229,7 @@ class Artifact(Resource):
         self.digest = self.source['digest'] if self.copied else current['digest']
         carried = self.source['tags'] if self.copied else []
         have = art.tag_names(current) if current else carried
+        # The desired tags and labels become the whole sets the artifact ends with: the diff's after, apply()'s goal.
         if 'tags' in desired:
             desired['tags'] = sorted(set(desired['tags']) | (set() if self.params['tags_exclusive'] else set(have)))
         self.plan.check(self.digest, current, carried, desired.get('tags', have))
@@ -252,7 +253,8 @@ class Artifact(Resource):
         return dict((name, value) for name, value in values.items() if name in wanted)
 
     def create(self, desired):
-        art.copy_artifact(self.client, self.project, self.repository, self.source_ref)
+        # By the digest checked in prepare(), even when copy_from names a tag that may have moved since.
+        art.copy_artifact(self.client, self.project, self.repository, dict(self.source_ref, reference=self.digest))
         self.plan.apply(self.find(), desired)
 
     def update(self, current, changes, desired):

@@ -8,15 +8,15 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: harbor_artifact_info
-short_description: Read the artifacts of a Harbor project: digests, tags, signatures, SBOMs, labels and scan results
+short_description: Read the artifacts of a Harbor project, with their digests, tags, signatures, SBOMs, labels and scans
 version_added: 0.1.0
 description:
   - Returns the artifacts (images, Helm charts, other OCI artifacts) of one repository, or of every repository of a
-    project, with what a promotion checks: the digest, the tags, whether a cosign signature and an SBOM are attached,
-    the labels, and the outcome of the last vulnerability scan.
+    project, with what a promotion checks (the digest, the tags, whether a cosign signature and an SBOM are attached,
+    the labels, and the outcome of the last vulnerability scan).
   - It reads Harbor's API, not the registry, so it also works where cosign enforcement refuses manifest reads of
     unsigned images.
-  - Signatures and SBOMs are not listed as artifacts of their own: they are returned with the artifact they belong to.
+  - Signatures and SBOMs are not listed as artifacts of their own; they are returned with the artifact they belong to.
 author:
   - Cloud Temple (@cloud-temple)
 extends_documentation_fragment:

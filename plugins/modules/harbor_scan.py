@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Makes sure an artifact has a completed vulnerability scan (or SBOM), starting one with the project's scanner when
     it has none, and fails when the scan found vulnerabilities at or above O(fail_on_severity) that the CVE allowlist
-    in effect does not cover: the check to run before promoting an image to production.
+    in effect does not cover; this is the check to run before promoting an image to production.
   - A completed scan is reused unless O(rescan) is set; a scan that is already running is waited for, not started
     again. Only starting a scan is a change.
   - Optionally writes Harbor's JSON vulnerability report to a file, for the records of a release.
@@ -141,11 +141,26 @@ findings:
   type: list
   elements: dict
   contains:
-    id: {description: The vulnerability id., type: str, sample: CVE-2099-0001}
-    package: {description: The package that has it., type: str, sample: libfixture-high}
-    version: {description: The package's installed version., type: str, sample: 1.0.0-1}
-    fix_version: {description: The first version that fixes it, V(null) when none does yet., type: str, sample: 1.2.0-1}
-    severity: {description: Its severity., type: str, sample: High}
+    id:
+      description: The vulnerability id.
+      type: str
+      sample: CVE-2099-0001
+    package:
+      description: The package that has it.
+      type: str
+      sample: libfixture-high
+    version:
+      description: The package's installed version.
+      type: str
+      sample: 1.0.0-1
+    fix_version:
+      description: The first version that fixes it, V(null) when none does yet.
+      type: str
+      sample: 1.2.0-1
+    severity:
+      description: Its severity.
+      type: str
+      sample: High
 """
 
 import time

@@ -42,8 +42,8 @@ def lookup(monkeypatch):
 
 
 def artifact(path, body=None, status=200):
-    answer = FakeResponse(status, body if status == 200 else error_body('NOT_FOUND' if status == 404 else 'FORBIDDEN',
-                                                                         'artifact not found'))
+    code = 'NOT_FOUND' if status == 404 else 'FORBIDDEN'
+    answer = FakeResponse(status, body if status == 200 else error_body(code, 'artifact not found'))
     return Call('GET', '/projects/payments/repositories/%s' % path, answer, params={})
 
 

@@ -145,7 +145,8 @@ COPY_PLAN = [PROD, SOURCE, lookup(DIGEST, None, 'payments-prod'), lookup('2.3.4'
 
 def test_a_copy_brings_the_source_and_drops_the_tags_it_should_not_have(monkeypatch, harbor):
     harbor(COPY_PLAN + [
-        Call('POST', path(None, project='payments-prod'), FakeResponse(201), params={'from': 'payments/api:2.3.4'}),
+        # by the digest the tag named when it was checked
+        Call('POST', path(None, project='payments-prod'), FakeResponse(201), params={'from': 'payments/api@' + DIGEST}),
         lookup(DIGEST, artifact(tags=['2.3.4', 'latest']), 'payments-prod'),
         Call('DELETE', path(DIGEST, '/tags/latest', project='payments-prod')),
         lookup(DIGEST, artifact(tags=['2.3.4']), 'payments-prod'),
