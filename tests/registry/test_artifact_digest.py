@@ -6,11 +6,14 @@
 
 CI pushes an image into a project that enforces cosign signatures: `crane digest` of the tag is refused, since the
 registry will not serve an unsigned manifest, while the lookup, which asks Harbor's API, gives the digest to sign.
+Signed by that digest, the image reads back as signed in harbor_artifact_info, and crane can read it.
 """
 
 from __future__ import annotations
 
 import pytest
+
+from test_cosign import OFFLINE_SIGN, PLAIN_HTTP, key_pair  # pylint: disable=import-error
 
 PROJECTS = [
     {'name': 'enforced', 'public': False, 'auto_scan': False, 'prevent_vulnerable': False,
@@ -44,3 +47,16 @@ def test_the_lookup_gives_the_digest_that_crane_cannot_read(setup, clients):
     assert facts['digest'] == digest
     assert facts['image'] == '%s/enforced/team/api@%s' % (clients.registry, digest)
     assert password not in looked_up.output
+
+    # CI signs what the lookup gave; the signature is then an accessory of that artifact.
+    private_key, _public_key, key_password = key_pair(clients, 'digest-key')
+    signed = clients.run('cosign', 'sign', '--key', private_key, '--yes', *(OFFLINE_SIGN + PLAIN_HTTP), facts['image'],
+                         identity=ci, env={'COSIGN_PASSWORD': key_password})
+    assert signed.ok, signed
+    read = setup.tasks('artifact info', [{'name': 'read', 'cloudtemple.harbor.harbor_artifact_info': {
+        'project': 'enforced', 'repository': 'team/api', 'reference': '2.3.4'}, 'register': 'release'}])
+    artifact = read.result('read')['artifacts'][0]
+    assert artifact['digest'] == digest and artifact['signed']
+    assert artifact['signatures'] == [accessory['digest'] for accessory in setup.artifact(
+        'enforced', 'team/api', digest, with_accessory='true').json()['accessories']]
+    assert clients.digest('enforced/team/api', '2.3.4', ci) == digest
