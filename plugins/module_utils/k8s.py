@@ -29,6 +29,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.transport impor
 )
 
 MERGE_PATCH = 'application/merge-patch+json'
+# Lists of a pod template (containers, ...) merge element by element, by their merge key, only with this type.
+STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json'
 TIMEOUT = 30
 CONFLICT_ATTEMPTS = 5
 
@@ -161,8 +163,8 @@ class KubeClient:
         status, _body = self.request('DELETE', path, accept=(404,))
         return status != 404
 
-    def patch_until_applied(self, path, current, compute):
-        """Apply compute(current) -> merge patch (None: nothing to change) under optimistic concurrency.
+    def patch_until_applied(self, path, current, compute, content_type=MERGE_PATCH):
+        """Apply compute(current) -> patch of content_type (None: nothing to change) under optimistic concurrency.
 
         The patch carries current's resourceVersion, so a concurrent writer makes it fail with 409 Conflict
         instead of being overwritten; then the object is read again and the patch computed again.
@@ -178,7 +180,7 @@ class KubeClient:
                 return current, changed
             changed = True
             patch.setdefault('metadata', {})['resourceVersion'] = current['metadata']['resourceVersion']
-            status, patched = self.request('PATCH', path, body=patch, content_type=MERGE_PATCH, accept=(409,),
+            status, patched = self.request('PATCH', path, body=patch, content_type=content_type, accept=(409,),
                                            replayable=True)
             if status != 409:
                 return patched, True
@@ -197,9 +199,12 @@ def _short(error):
     return text if len(text) < 300 else text[:300] + '...'
 
 
-def path_of(resource, namespace=None, name=None):
-    """/api/v1[/namespaces/<namespace>]/<resource>[/<name>]: every name was validated, none needs quoting."""
-    path = '/api/v1'
+def path_of(resource, namespace=None, name=None, api='/api/v1'):
+    """<api>[/namespaces/<namespace>]/<resource>[/<name>]: every name was validated, none needs quoting.
+
+    api: /api/v1 for the core kinds, /apis/<group>/<version> for the others (/apis/apps/v1 for Deployments).
+    """
+    path = api
     if namespace is not None:
         path += '/namespaces/%s' % namespace
     path += '/%s' % resource

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 
+from conftest import run_generated, write_playbook  # pylint: disable=import-error
+
 ENVIRONMENTS = ('dev', 'preprod', 'prod')
 
 
@@ -28,6 +30,11 @@ def test_bootstrap_builds_the_example_setup(emulators, playbook):
     assert project['metadata']['severity'] == 'high'
     assert project['metadata']['enable_content_trust_cosign'] == 'true'
     assert project['metadata'].get('retention_id')
+
+    # the seed's charts in a project of their own, without the cosign enforcement that breaks helm push's tag step
+    charts = emulators.harbor('GET', '/projects/payments-charts').json()
+    assert charts['metadata'].get('enable_content_trust_cosign', 'false') == 'false'
+    assert [robot['name'] for robot in emulators.robots('payments-charts')] == ['robot$payments-charts+ci-push']
 
     names = sorted(robot['name'] for robot in emulators.robots('payments'))
     assert names == ['robot$payments+ci-push', 'robot$payments+pull-dev', 'robot$payments+pull-preprod',
@@ -102,6 +109,7 @@ def test_teardown_leaves_nothing_the_bootstrap_created(emulators, playbook):
     run = playbook('teardown.yml')
     assert run.returncode == 0, run.output[-3000:]
     assert emulators.harbor('GET', '/projects/payments').status_code == 404
+    assert emulators.harbor('GET', '/projects/payments-charts').status_code == 404
     for environment in ENVIRONMENTS:
         namespace = 'payments-' + environment
         assert emulators.pull_credentials(namespace) is None
@@ -110,3 +118,17 @@ def test_teardown_leaves_nothing_the_bootstrap_created(emulators, playbook):
 
     again = playbook('teardown.yml')
     assert again.returncode == 0 and again.changed == 0
+
+
+def test_a_charts_project_that_enforces_cosign_is_warned_about(emulators, collections_dir, tmp_path):
+    def project_role(name, cosign):
+        return {'name': name, 'ansible.builtin.include_role': {'name': 'cloudtemple.harbor.project'},
+                'vars': {'project_name': name, 'project_charts': True, 'project_content_trust_cosign': cosign}}
+
+    path = write_playbook(tmp_path, [{'name': 'charts projects', 'hosts': 'localhost', 'gather_facts': False,
+                                      'tasks': [project_role('charts-signed', True), project_role('charts-plain', False)]}])
+    run = run_generated(path, emulators, collections_dir)
+    assert run.returncode == 0, run.output[-3000:]
+    warnings = [line for line in run.output.splitlines() if '[WARNING] project ' in line]
+    assert len(warnings) == 1 and 'charts-signed' in warnings[0] and 'helm push' in warnings[0], run.output[-3000:]
+    assert emulators.harbor('GET', '/projects/charts-signed').json()['metadata']['enable_content_trust_cosign'] == 'true'

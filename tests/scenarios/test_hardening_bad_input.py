@@ -47,6 +47,8 @@ def sixteen(rule):
 KEEP_ALL = {'retain': {'always': True}}
 PULL_SECRET = dict(name='harbor-pull-secret', namespaces=[NAMESPACE], username='robot$hb-app+pull', password='Pull-Secret-1')
 ENVIRONMENT = dict(name='dev', projects=[PROJECT], namespaces=['hb-dev'])
+ROLLOUT = dict(namespace=NAMESPACE, name='api', container='api', image='harbor.example.com/hb-app/api@sha256:' + 'a' * 64)
+PROMOTE = dict(promote_source=PROJECT + '/api:1.0.0', promote_target_project='hb-prod')
 ROTATION = dict(robot_rotation_project=PROJECT, robot_rotation_robot='pull-dev',
                 robot_rotation_clusters=[dict(namespaces=['hb-dev'])])
 
@@ -346,6 +348,19 @@ CASES = [
     Case('role-rotation-project', 'role:robot_rotation',
          dict((key, value) for key, value in ROTATION.items() if key != 'robot_rotation_project'),
          ('robot_rotation_project', 'required')),
+    # harbor_rollout and the promote role: names checked before the cluster or Harbor is asked anything
+    Case('rollout-namespace', 'harbor_rollout', dict(ROLLOUT, namespace='Payments-Prod'), ('namespace', 'lower-case')),
+    Case('rollout-container', 'harbor_rollout', dict(ROLLOUT, container='api_v2'), ('container', 'Kubernetes name')),
+    Case('rollout-image', 'harbor_rollout', dict(ROLLOUT, image='not an image'), ('image', 'reference')),
+    Case('role-promote-source', 'role:promote', dict(PROMOTE, promote_source='payments/api'),
+         ('promote_source', '<project>/<repository>:<tag>')),
+    Case('role-promote-same-place', 'role:promote', dict(PROMOTE, promote_target_project=PROJECT),
+         ('promote_target_project', 'already is')),
+    Case('role-promote-deployment', 'role:promote',
+         dict(PROMOTE, promote_deployments=[dict(namespace='Prod', name='api', container='api')]),
+         ('promote_deployments', "'Prod'")),
+    Case('role-promote-severity', 'role:promote', dict(PROMOTE, promote_max_severity='severe'),
+         ('promote_max_severity', 'one of')),
 ]
 
 

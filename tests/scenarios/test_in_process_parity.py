@@ -33,6 +33,8 @@ USER_SECRET = 'Parity-N3w-Passw0rd'
 HOOK_SECRET = 'Parity-H00k-T0ken'
 P2P_SECRET = 'Parity-P2p-T0ken'
 
+# The image harbor_rollout sets, by digest.
+PARITY_IMAGE = 'harbor.example.com/parity/web@sha256:'
 # Per module: the arguments of the object (create and no-op), what the change step adds (in check mode, then with
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
 # modules set a Kubernetes option and its alias both, which warns.
@@ -111,6 +113,9 @@ STEPS = {
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
+    # the Deployment is seeded (see seed); a container it does not have fails
+    'harbor_rollout': dict(args=dict(namespace='parity-apps', name='web', container='web', image=PARITY_IMAGE + 'a' * 64),
+                           change=dict(image=PARITY_IMAGE + 'b' * 64), fail=dict(container='nope')),
 }
 STEP_NAMES = ('create', 'no-op', 'check mode', 'diff', 'failure')
 # What the two runs may differ in: the times objects were made (the runs are seconds apart), Harbor's request ids,
@@ -144,6 +149,13 @@ def seed(emulators):
         'users': [{'username': 'parity-user', 'password': 'Parity-Us3r-Passw0rd', 'email': 'parity@example.com'}],
         'robots': [{'name': 'puller', 'project': 'parity', 'secret': PULL_SECRET}],
         'repositories': [{'project': 'parity', 'name': 'app', 'artifacts': [{'tags': ['1.0']}]}]})
+    assert emulators.kube('POST', '/api/v1/namespaces', json={'metadata': {'name': 'parity-apps'}}).status_code == 201
+    assert emulators.kube('POST', '/apis/apps/v1/namespaces/parity-apps/deployments', json={
+        'metadata': {'name': 'web'}, 'spec': {
+            'selector': {'matchLabels': {'app': 'web'}},
+            'template': {'metadata': {'labels': {'app': 'web'}},
+                         'spec': {'containers': [{'name': 'web', 'image': 'harbor.example.com/parity/web:1'}]}}}}
+    ).status_code == 201
 
 
 def normalized(value, emulators):

@@ -1,6 +1,6 @@
 # Copyright (c) Cloud Temple
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A Kubernetes API server emulator: core/v1 Namespaces, Secrets and ServiceAccounts.
+"""A Kubernetes API server emulator: core/v1 Namespaces, Secrets and ServiceAccounts, apps/v1 Deployments.
 
 Enough of the real API for kubectl, the ``kubernetes`` Python client and the collection's modules:
 discovery (``/version``, ``/api``, ``/apis``, ``/api/v1``), bearer-token authentication and a small
@@ -27,7 +27,7 @@ import uuid
 from urllib.parse import parse_qs
 
 from ..http import Response
-from . import errors, kinds, patch, protobuf, selectors
+from . import apps, errors, kinds, patch, protobuf, selectors
 from .errors import KubeError
 from .store import IMMORTAL_NAMESPACES, SYSTEM_NAMESPACES, Store, now_rfc3339
 
@@ -43,8 +43,14 @@ ANONYMOUS = "system:anonymous"
 ADMIN_USER = "emulator-admin"
 RESTRICTED_USER = "emulator-restricted"
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-RESOURCE_PATH = re.compile(r"/api/v1(?:/namespaces/(?P<namespace>[^/]+))?/(?P<resource>[^/]+)(?:/(?P<name>[^/]+))?"
+RESOURCE_PATH = re.compile(r"(?:/api/(?P<core>v1)|/apis/(?P<group_version>[^/]+/[^/]+))"
+                           r"(?:/namespaces/(?P<namespace>[^/]+))?/(?P<resource>[^/]+)(?:/(?P<name>[^/]+))?"
                            r"(?P<subresource>/.*)?")
+# group/version -> the kinds served there; "v1" is the core group under /api
+SERVED = {"v1": kinds.KINDS, "apps/v1": apps.KINDS}
+API_GROUPS = {"apps": "v1"}
+DISCOVERY_PATHS = frozenset(["/api", "/apis", "/api/v1"] + ["/apis/" + group for group in API_GROUPS]
+                            + ["/apis/" + group_version for group_version in SERVED if "/" in group_version])
 
 
 def kube_json(obj, status=200, headers=None):
@@ -66,7 +72,7 @@ class KubeRequest:
         self.user = user
         self.query = parse_qs(base.raw_query, keep_blank_values=True)
         self.warnings = []
-        self.resource = self.namespace = self.name = None
+        self.resource = self.namespace = self.name = self.group_version = None
 
     def arg(self, name, default=None):
         values = self.query.get(name)
@@ -168,18 +174,19 @@ class KubeEmulator:
             payload = json.loads(request.body or b"{}")
         except ValueError:
             return kube_json({"error": "body must be a JSON object"}, 400)
-        order = ("namespaces", "serviceaccounts", "secrets", "denied_namespaces")
+        order = ("namespaces", "serviceaccounts", "secrets", "deployments", "denied_namespaces")
         if not isinstance(payload, dict) or set(payload) - set(order):
             return kube_json({"error": "body must be an object with the keys %s" % ", ".join(order)}, 400)
         created = {}
         with self.store.lock:
             try:
-                for key in order[:3]:
+                for key in order[:4]:
                     for item in payload.get(key) or []:
                         if key == "namespaces":
                             obj = self._new_namespace({"metadata": {"name": item}} if isinstance(item, str) else item)
                         else:
-                            obj = self._create(kinds.KINDS[key], (item.get("metadata") or {}).get("namespace"), item,
+                            obj = self._create(kinds.KINDS.get(key) or apps.KINDS[key],
+                                               (item.get("metadata") or {}).get("namespace"), item,
                                                dry_run=False, strict=False)
                         created.setdefault(key, []).append(obj["metadata"].get("namespace", "") + "/"
                                                            + obj["metadata"]["name"])
@@ -231,7 +238,7 @@ class KubeEmulator:
         return None
 
     def _interleave(self, req, spec):
-        kind = kinds.KINDS.get(req.resource)
+        kind = SERVED[req.group_version].get(req.resource)
         if kind is None:
             return
         if "create" in spec:
@@ -270,7 +277,7 @@ class KubeEmulator:
         path = request.path.rstrip("/") or "/"
         if request.method == "GET" and path in PUBLIC_PATHS:
             return kube_json(KUBE_VERSION) if path == "/version" else Response(200, "ok", content_type="text/plain")
-        if path in ("/api", "/apis", "/api/v1"):
+        if path in DISCOVERY_PATHS:
             if user.name == ANONYMOUS:
                 raise errors.forbidden_path(user.name, request.path)
             if request.method != "GET":
@@ -281,9 +288,10 @@ class KubeEmulator:
             return Response(404, "404 page not found\n", content_type="text/plain; charset=utf-8")
         req = KubeRequest(request, user)
         req.resource, req.namespace, req.name = match.group("resource", "namespace", "name")
-        if match.group("subresource"):
+        req.group_version = match.group("core") or match.group("group_version")
+        if match.group("subresource") or req.group_version not in SERVED:
             raise errors.unknown_resource()
-        kind = kinds.KINDS.get(req.resource)
+        kind = SERVED[req.group_version].get(req.resource)
         if kind is None or (kind.namespaced and req.name is not None and req.namespace is None) \
                 or (not kind.namespaced and req.namespace is not None):
             raise errors.unknown_resource()
@@ -325,7 +333,8 @@ class KubeEmulator:
             if req.resource != "namespaces" and req.namespace is not None \
                     and req.namespace not in self.denied_namespaces:
                 return
-        raise errors.forbidden(req.resource, req.name, user.name, verb, req.namespace)
+        group = req.group_version.split("/")[0] if "/" in (req.group_version or "") else ""
+        raise errors.forbidden(req.resource, req.name, user.name, verb, req.namespace, group)
 
     @staticmethod
     def _discovery(path, request):
@@ -333,9 +342,20 @@ class KubeEmulator:
             host = request.header("Host") or "127.0.0.1"
             return {"kind": "APIVersions", "versions": ["v1"],
                     "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}]}
+        if path == "/api/v1":
+            return kinds.discovery()
+        groups = [{"name": group, "versions": [{"groupVersion": group + "/" + version, "version": version}],
+                   "preferredVersion": {"groupVersion": group + "/" + version, "version": version}}
+                  for group, version in sorted(API_GROUPS.items())]
         if path == "/apis":
-            return {"kind": "APIGroupList", "apiVersion": "v1", "groups": []}
-        return kinds.discovery()
+            return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+        group_version = path[len("/apis/"):]
+        if group_version in SERVED:
+            return kinds.discovery(group_version, SERVED[group_version])
+        group = next((entry for entry in groups if entry["name"] == group_version), None)
+        if group is None:
+            raise errors.unknown_resource()
+        return dict({"kind": "APIGroup", "apiVersion": "v1"}, **group)
 
     # -- verbs -----------------------------------------------------------------------------------------------
     def _served(self, kind, obj, with_type=True):
@@ -344,14 +364,14 @@ class KubeEmulator:
             obj.pop("kind", None)
             obj.pop("apiVersion", None)
             return obj
-        ordered = {"kind": kind.kind, "apiVersion": "v1"}
+        ordered = {"kind": kind.kind, "apiVersion": kind.api_version}
         ordered.update((key, value) for key, value in obj.items() if key not in ("kind", "apiVersion"))
         return ordered
 
     def _get(self, req, kind):
         obj = self.store.get(kind.resource, req.namespace, req.name)
         if obj is None:
-            raise errors.not_found(kind.resource, req.name)
+            raise errors.not_found(kind.qualified, req.name)
         return kube_json(self._served(kind, obj))
 
     def _list(self, req, kind):
@@ -373,7 +393,7 @@ class KubeEmulator:
             token = json.dumps({"start": list(self._list_key(items[-1]))}).encode("utf-8")
             metadata["continue"] = base64.urlsafe_b64encode(token).decode("ascii")
             metadata["remainingItemCount"] = len(rest)
-        return kube_json({"kind": kind.list_kind, "apiVersion": "v1", "metadata": metadata,
+        return kube_json({"kind": kind.list_kind, "apiVersion": kind.api_version, "metadata": metadata,
                           "items": [self._served(kind, obj, with_type=False) for obj in items]})
 
     @staticmethod
@@ -407,7 +427,7 @@ class KubeEmulator:
         if causes:
             raise errors.invalid(kind.kind, metadata.get("name", ""), causes)
         if self.store.exists(kind.resource, namespace if kind.namespaced else None, metadata["name"]):
-            raise errors.already_exists(kind.resource, metadata["name"])
+            raise errors.already_exists(kind.qualified, metadata["name"])
         if dry_run:
             metadata.update(uid=str(uuid.uuid4()), creationTimestamp=now_rfc3339())
             return obj
@@ -449,7 +469,7 @@ class KubeEmulator:
     def _existing(self, req, kind):
         old = self.store.get(kind.resource, req.namespace, req.name)
         if old is None:
-            raise errors.not_found(kind.resource, req.name)
+            raise errors.not_found(kind.qualified, req.name)
         return old
 
     @staticmethod
@@ -472,10 +492,10 @@ class KubeEmulator:
         metadata = obj["metadata"]
         version = metadata.get("resourceVersion")
         if version and version != old["metadata"]["resourceVersion"]:
-            raise errors.conflict(kind.resource, req.name)
+            raise errors.conflict(kind.qualified, req.name)
         if metadata.get("uid") and metadata["uid"] != old["metadata"]["uid"]:
-            raise errors.conflict(kind.resource, req.name, "Precondition failed: UID in precondition: %s, UID in "
-                                                           "object meta: %s" % (metadata["uid"], old["metadata"]["uid"]))
+            raise errors.conflict(kind.qualified, req.name, "Precondition failed: UID in precondition: %s, UID in "
+                                  "object meta: %s" % (metadata["uid"], old["metadata"]["uid"]))
         for field in kinds.SYSTEM_FIELDS:
             metadata.pop(field, None)
             if field in old["metadata"]:
@@ -503,9 +523,8 @@ class KubeEmulator:
         for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
             wanted = preconditions.get(field)
             if wanted and wanted != old["metadata"][field]:
-                raise errors.conflict(kind.resource, req.name, "Precondition failed: %s in precondition: %s, %s in "
-                                                               "object meta: %s" % (label, wanted, label,
-                                                                                    old["metadata"][field]))
+                raise errors.conflict(kind.qualified, req.name, "Precondition failed: %s in precondition: %s, %s in "
+                                      "object meta: %s" % (label, wanted, label, old["metadata"][field]))
         if kind.resource == "namespaces":
             if req.name in IMMORTAL_NAMESPACES:
                 raise KubeError(403, 'namespaces "%s" is forbidden: this namespace may not be deleted' % req.name,

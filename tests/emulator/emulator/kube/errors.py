@@ -90,12 +90,13 @@ def bad_request(message):
     return KubeError(400, message, "BadRequest")
 
 
-def forbidden(resource, name, user, verb, namespace):
+def forbidden(resource, name, user, verb, namespace, group=""):
     """RBAC denial, worded as the authorizer words it."""
     scope = 'in the namespace "%s"' % namespace if namespace else "at the cluster scope"
-    subject = '%s "%s"' % (resource, name) if name else resource
-    message = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "" %s' % (
-        subject, user, verb, resource, scope)
+    qualified = "%s.%s" % (resource, group) if group else resource
+    subject = '%s "%s"' % (qualified, name) if name else qualified
+    message = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s" %s' % (
+        subject, user, verb, resource, group, scope)
     return KubeError(403, message, "Forbidden", _details(resource, name))
 
 

@@ -48,6 +48,9 @@ def _type_matches(value, kind):
 class Kind:
     resource = ""
     kind = ""
+    # "" is the core group, served under /api/v1; others under /apis/<api_version>
+    group = ""
+    api_version = "v1"
     singular = ""
     namespaced = True
     short_names = ()
@@ -62,6 +65,11 @@ class Kind:
     @property
     def list_kind(self):
         return self.kind + "List"
+
+    @property
+    def qualified(self):
+        """The resource as error messages name it: secrets, deployments.apps."""
+        return "%s.%s" % (self.resource, self.group) if self.group else self.resource
 
     def field_selectors(self):
         getters = {"metadata.name": lambda obj: obj["metadata"].get("name", "")}
@@ -79,9 +87,9 @@ class Kind:
             raise errors.bad_request("%s in version \"v1\" cannot be handled as a %s: json: cannot unmarshal into Go "
                                      "value of type struct" % (self.kind, self.kind))
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
-        if api_version not in (None, "", "v1"):
-            raise errors.bad_request("the API version in the data (%s) does not match the expected API version (v1)"
-                                     % api_version)
+        if api_version not in (None, "", self.api_version):
+            raise errors.bad_request("the API version in the data (%s) does not match the expected API version (%s)"
+                                     % (api_version, self.api_version))
         if kind not in (None, "", self.kind):
             raise errors.bad_request("the object provided is unrecognized (must be of type %s): kind %s"
                                      % (self.kind, kind))
@@ -259,13 +267,13 @@ class ServiceAccounts(Kind):
 KINDS = dict((kind.resource, kind) for kind in (Namespaces(), Secrets(), ServiceAccounts()))
 
 
-def discovery():
-    """The APIResourceList of /api/v1."""
+def discovery(group_version="v1", served=None):
+    """The APIResourceList of /api/v1, or of /apis/<group_version> for the kinds ``served`` there."""
     resources = []
-    for kind in sorted(KINDS.values(), key=lambda item: item.resource):
+    for kind in sorted((served or KINDS).values(), key=lambda item: item.resource):
         entry = {"name": kind.resource, "singularName": kind.singular, "namespaced": kind.namespaced,
                  "kind": kind.kind, "verbs": list(kind.verbs)}
         if kind.short_names:
             entry["shortNames"] = list(kind.short_names)
         resources.append(entry)
-    return {"kind": "APIResourceList", "groupVersion": "v1", "resources": resources}
+    return {"kind": "APIResourceList", "groupVersion": group_version, "resources": resources}
