@@ -191,6 +191,7 @@ CASES = [
     Case('member-info-user-and-group', 'harbor_member_info', dict(project=PROJECT, user='hb-alice', group='devs'),
          ('user', 'group')),
     Case('schedule-info-job', 'harbor_schedule_info', dict(jobs=['replication']), ('jobs', 'replication')),
+    Case('cve-allowlist-info-query', 'harbor_system_cve_allowlist_info', dict(query='[?'), ('query', 'jmespath')),
     Case('audit-log-info-since', 'harbor_audit_log_info', dict(since='last tuesday'), ('since', 'ISO 8601')),
     Case('audit-log-info-comma', 'harbor_audit_log_info', dict(username='alice,bob'), ('username', 'comma')),
     Case('role-project-name', 'role:project', dict(project_name='Bad Name'), ('project_name', 'lower-case')),

@@ -74,6 +74,7 @@ STEPS = {
     'harbor_group': dict(args=dict(name='parity-group', type='oidc'), change=dict(state='absent'),
                          fail=dict(harbor_password=SECRET)),
     'harbor_group_info': dict(args=dict(name='parity-group'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_system_cve_allowlist_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
     'harbor_retention_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_immutable_rules_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_member_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
