@@ -39,6 +39,17 @@ def test_bootstrap_builds_the_example_setup(emulators, playbook):
         assert emulators.login(username, password)
         assert 'harbor-pull-secret' in emulators.image_pull_secrets(namespace)
 
+    # bootstrap_system: the system CVE allowlist, a global label, OIDC groups with roles in payments
+    allowlist = emulators.harbor('GET', '/system/CVEAllowlist').json()
+    assert [item['cve_id'] for item in allowlist['items']] == ['CVE-2023-44487']
+    assert [label['name'] for label in emulators.harbor('GET', '/labels', params={'scope': 'g'}).json()] == ['pci']
+    groups = emulators.harbor('GET', '/usergroups').json()
+    assert sorted((group['group_name'], group['group_type']) for group in groups) == [
+        ('payments-developers', 3), ('payments-operators', 3)]
+    members = emulators.harbor('GET', '/projects/payments/members', headers={'X-Is-Resource-Name': 'true'}).json()
+    assert {(member['entity_name'], member['role_id']) for member in members if member['entity_type'] == 'g'} == {
+        ('payments-developers', 2), ('payments-operators', 4)}
+
     ci_file = os.path.join(playbook.credentials_dir, 'payments-ci-push.json')
     assert oct(os.stat(ci_file).st_mode & 0o777) == '0o600'
     with open(ci_file, encoding='utf-8') as handle:
