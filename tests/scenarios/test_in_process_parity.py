@@ -81,6 +81,16 @@ STEPS = {
     'harbor_schedule_info': dict(args=dict(jobs=['gc', 'purge_audit']), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_audit_log_info': dict(args=dict(resource_type='project', operation='create'), change={},
                                   fail=dict(harbor_password=SECRET)),
+    # Docker Hub is not contacted by the emulator; the endpoint's secret must show in neither run.
+    'harbor_registry': dict(args=dict(name='parity-registry', type='docker-hub', url='https://hub.docker.com',
+                                      access_key='parity', access_secret=USER_SECRET),
+                            change=dict(description='mirrors Docker Hub'), fail=dict(harbor_password=SECRET)),
+    'harbor_registry_info': dict(args=dict(name='parity-registry'), change={}, fail=dict(harbor_password=SECRET)),
+    # Runs after harbor_registry (the modules run in name order), whose endpoint it replicates to.
+    'harbor_replication': dict(args=dict(name='parity-replication', direction='push', registry='parity-registry',
+                                         source_filters=dict(name='parity/**')),
+                               change=dict(trigger='daily'), fail=dict(harbor_password=SECRET)),
+    'harbor_replication_info': dict(args=dict(name='parity-replication'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),

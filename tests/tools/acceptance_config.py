@@ -8,6 +8,9 @@ Usage: python tests/tools/acceptance_config.py PATH
     K8S_AUTH_KUBECONFIG                            optional: the kubeconfig of a cluster for the Kubernetes-facing
                                                    targets, which they prepare and read through its API
     EMULATOR_SEED_URL                              optional: set by with_emulator.py --behind-proxy only
+    REPLICATION_ENDPOINT_URL, _USERNAME, _PASSWORD optional: the registry endpoint the replication targets register
+                                                   (a Harbor that the Harbor under test can reach); default: the
+                                                   Harbor under test itself, with HARBOR_USERNAME/_PASSWORD
 
 The file has no harbor_emulator variable, so the targets use nothing but Harbor's own API and registry.
 Exits 2 with a message when a required variable is missing.
@@ -21,7 +24,10 @@ import sys
 
 # environment variable -> integration variable
 REQUIRED = {'HARBOR_URL': 'harbor_url', 'HARBOR_USERNAME': 'harbor_username', 'HARBOR_PASSWORD': 'harbor_password'}
-OPTIONAL = {'K8S_AUTH_KUBECONFIG': 'acceptance_kubeconfig', 'EMULATOR_SEED_URL': 'emulator_seed_url'}
+OPTIONAL = {'K8S_AUTH_KUBECONFIG': 'acceptance_kubeconfig', 'EMULATOR_SEED_URL': 'emulator_seed_url',
+            'REPLICATION_ENDPOINT_URL': 'replication_endpoint_url',
+            'REPLICATION_ENDPOINT_USERNAME': 'replication_endpoint_username',
+            'REPLICATION_ENDPOINT_PASSWORD': 'replication_endpoint_password'}
 
 
 def main(argv):
@@ -36,6 +42,9 @@ def main(argv):
     variables = {variable: os.environ[name] for name, variable in {**REQUIRED, **OPTIONAL}.items()
                  if os.environ.get(name)}
     variables['harbor_url'] = variables['harbor_url'].rstrip('/')
+    if 'replication_endpoint_url' in variables:
+        # Harbor stores an endpoint's URL without a trailing /, and the targets compare it
+        variables['replication_endpoint_url'] = variables['replication_endpoint_url'].rstrip('/')
     if 'acceptance_kubeconfig' in variables:
         # ansible-test runs the targets from the staged collection, where a relative path would name nothing
         kubeconfig = os.path.abspath(os.path.expanduser(variables['acceptance_kubeconfig']))
