@@ -12,6 +12,16 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import H
 
 ADMIN_ONLY = '(system administrators only)'
 
+# Module option -> key in Harbor's project metadata (all values are the strings "true"/"false").
+BOOLEAN_METADATA = {
+    'public': 'public',
+    'auto_scan': 'auto_scan',
+    'prevent_vulnerable': 'prevent_vul',
+    'content_trust_cosign': 'enable_content_trust_cosign',
+    'auto_sbom_generation': 'auto_sbom_generation',
+    'reuse_sys_cve_allowlist': 'reuse_sys_cve_allowlist',
+}
+
 
 def registry_by_name(client, name, option):
     """The registry endpoint named `name` (Administration > Registries); `option` names it in the error."""

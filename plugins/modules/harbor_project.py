@@ -90,6 +90,14 @@ options:
       - Only at creation; Harbor cannot turn an existing project into a proxy cache or change its upstream, so
         a different value for an existing project is an error. Needs a system administrator.
     type: str
+  scanner:
+    description:
+      - Name of the scanner registration (see M(cloudtemple.harbor.harbor_scanner)) that scans this project's
+        artifacts. A project that has not chosen one uses Harbor's default scanner, which is then what the module
+        compares with.
+      - The account needs C(scanner:create) on the project (project administrators have it); setting it on a
+        project the task creates needs a system administrator, who may list the scanners.
+    type: str
   proxy_speed_kb:
     description:
       - Bandwidth limit of a proxy cache project when it pulls from its upstream, in KiB/s; V(-1) for no limit.
@@ -171,7 +179,7 @@ project:
       expires_at: null
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils import projects
+from ansible_collections.cloudtemple.harbor.plugins.module_utils import projects, scanners
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Option,
     Resource,
@@ -190,15 +198,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation impo
     parse_size,
 )
 
-# Module option -> key in Harbor's project metadata (all values are the strings "true"/"false").
-BOOLEAN_METADATA = {
-    'public': 'public',
-    'auto_scan': 'auto_scan',
-    'prevent_vulnerable': 'prevent_vul',
-    'content_trust_cosign': 'enable_content_trust_cosign',
-    'auto_sbom_generation': 'auto_sbom_generation',
-    'reuse_sys_cve_allowlist': 'reuse_sys_cve_allowlist',
-}
 ALLOWLIST = ('cve_allowlist', 'cve_allowlist_expires_at')
 
 
@@ -206,7 +205,7 @@ class Project(Resource):
     return_key = 'project'
     identity_options = ('name',)
     options = tuple(Option(name, field='metadata.%s' % key, to_harbor=bool_to_harbor, from_harbor=harbor_to_bool)
-                    for name, key in BOOLEAN_METADATA.items()) + (
+                    for name, key in projects.BOOLEAN_METADATA.items()) + (
         Option('severity', field='metadata.severity', from_harbor=lambda value: (value or '').lower() or None),
         Option('cve_allowlist', normalize=lambda ids: as_set(check_cve_ids('cve_allowlist', ids)),
                field='cve_allowlist.items', to_harbor=lambda ids: [dict(cve_id=cve) for cve in ids],
@@ -215,6 +214,7 @@ class Project(Resource):
                to_harbor=lambda value: value or None, from_harbor=lambda value: value or 0),
         Option('storage_quota', normalize=lambda size: format_size(parse_size('storage_quota', size))),
         Option('proxy_cache_registry', create_only=True),
+        Option('scanner'),
         Option('proxy_speed_kb', field='metadata.proxy_speed_kb', to_harbor=str,
                from_harbor=lambda speed: int(speed) if speed not in (None, '') else -1),
     )
@@ -237,6 +237,7 @@ class Project(Resource):
         return self.client.get_project(self.name)
 
     def prepare(self, current, desired):
+        self.scanner_uuid = scanners.scanner_uuid(self.client, desired['scanner'], current and self.name) if 'scanner' in desired else None
         if desired.get('auto_sbom_generation'):
             self.client.require_version((2, 11), 'auto_sbom_generation')
         is_proxy = bool(current.get('registry_id')) if current else 'proxy_cache_registry' in desired
@@ -262,6 +263,8 @@ class Project(Resource):
         if 'proxy_cache_registry' in wanted:
             registry_id = current.get('registry_id')
             values['proxy_cache_registry'] = projects.registry_name(self.client, registry_id) if registry_id else None
+        if 'scanner' in wanted:
+            values['scanner'] = scanners.project_scanner(self.client, self.name)
         return values
 
     def _allowlist(self, values, project_id=0):
@@ -283,6 +286,8 @@ class Project(Resource):
             self.client.put(self.client.project_path(self.name), resource_name=True,
                             json=dict(cve_allowlist=self._allowlist(desired, created.location_id or 0)),
                             permission='project:update on project %s' % self.name)
+        if self.scanner_uuid:
+            scanners.set_project_scanner(self.client, self.name, self.scanner_uuid)
         return self.find()
 
     def update(self, current, changes, desired):
@@ -299,6 +304,8 @@ class Project(Resource):
         if 'storage_quota' in changes:
             projects.set_storage_quota(self.client, self._quota(current['project_id'])['id'],
                                        parse_size('storage_quota', changes['storage_quota']))
+        if 'scanner' in changes:
+            scanners.set_project_scanner(self.client, self.name, self.scanner_uuid)
         return None
 
     def before_delete(self, current):
@@ -331,6 +338,7 @@ def main():
             storage_quota=dict(type='str'),
             proxy_cache_registry=dict(type='str'),
             proxy_speed_kb=dict(type='int'),
+            scanner=dict(type='str'),
             force=dict(type='bool', default=False),
         ),
         supports_check_mode=True,

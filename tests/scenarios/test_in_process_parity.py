@@ -30,6 +30,7 @@ ROBOT_SECRET = 'Parity-Robot-S3cret1'
 PULL_SECRET = 'Parity-Pull-S3cret1'
 PULLER = 'robot$parity+puller'
 USER_SECRET = 'Parity-N3w-Passw0rd'
+P2P_SECRET = 'Parity-P2p-T0ken'
 
 # Per module: the arguments of the object (create and no-op), what the change step adds (in check mode, then with
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
@@ -88,16 +89,27 @@ STEPS = {
     'harbor_registry_info': dict(args=dict(name='parity-registry'), change={}, fail=dict(harbor_password=SECRET)),
     # Runs after harbor_registry (the modules run in name order), whose endpoint it replicates to.
     'harbor_replication': dict(args=dict(name='parity-replication', direction='push', registry='parity-registry',
-                                         source_filters=dict(name='parity/**')),
+                                              auth_mode='OAUTH', token=P2P_SECRET),
                                change=dict(trigger='daily'), fail=dict(harbor_password=SECRET)),
     'harbor_replication_info': dict(args=dict(name='parity-replication'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_config': dict(args=dict(robot_token_duration=45), change=dict(banner_message=dict(message='parity')),
+                          fail=dict(harbor_password=SECRET)),
+    'harbor_config_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
+    # The emulator's own adapter is registered (run.py --scanner): the steps change that registration.
+    'harbor_scanner': dict(args=dict(name='emulator-scanner', description='the parity scanner'),
+                           change=dict(skip_cert_verify=True), fail=dict(harbor_password=SECRET)),
+    'harbor_scanner_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_preheat_instance': dict(args=dict(name='parity-p2p', vendor='dragonfly', endpoint='http://parity-p2p:8080',
+                                    change=dict(description='preheats the parity images'),
+                                    fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
 }
 STEP_NAMES = ('create', 'no-op', 'check mode', 'diff', 'failure')
-# What the two runs may differ in: the times objects were made (the runs are seconds apart) and Harbor's request ids.
-VOLATILE = re.compile(r'(_time|_at|^creation|^update|^start|^end|^request_id)$')
+# What the two runs may differ in: the times objects were made (the runs are seconds apart), Harbor's request ids
+# and the random uuids of scanner registrations.
+VOLATILE = re.compile(r'(_time|_at|_timestamp|^creation|^update|^start|^end|^request_id|^uuid)$')
 
 
 def module_names():
@@ -129,7 +141,7 @@ def seed(emulators):
 def normalized(value, emulators):
     """`value` with what differs between two emulator runs replaced: their addresses, ports and the object times."""
     text = json.dumps(value, sort_keys=True, default=str)
-    for url in (emulators.harbor_url, emulators.kube_url):
+    for url in (emulators.harbor_url, emulators.kube_url, emulators.info['scanner_url']):
         text = text.replace(url.split('://', 1)[1], '<emulator>')
     text = text.replace(emulators.info['kubeconfig'], '<kubeconfig>')
 
@@ -148,7 +160,7 @@ class Way:
     def __init__(self, emulators, run):
         self.output = run.output
         self.returncode = run.returncode
-        self.secrets = {SECRET, WEAK_SECRET, ROBOT_SECRET, PULL_SECRET, USER_SECRET, emulators.admin[1],
+        self.secrets = {SECRET, WEAK_SECRET, ROBOT_SECRET, PULL_SECRET, USER_SECRET, P2P_SECRET, emulators.admin[1],
                         emulators.kube_token}
         # Not compared: `exception`, the traceback of the module's own code. At -vvv on ansible-core 2.16 to 2.18
         # the classic way adds one to every failure raised while handling an exception; in process there is none.

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from emulator_client import error_of, unique
 
 
@@ -94,6 +96,39 @@ def test_configuration_validation(fresh_emulator):
     assert fails({"auth_mode": "ldap_auth"}) == (
         "BAD_REQUEST", "the auth mode cannot be modified as new users have been inserted into database")
     assert fresh_emulator.get("/configurations").json()["auth_mode"]["editable"] is False
+
+
+def test_configuration_rules_read_from_harbor(fresh_emulator):
+    """NonEmptyStringType, LdapScopeType, the LDAP group rule and the audit log checks (controller/config)."""
+    def fails(body):
+        return error_of(fresh_emulator.put("/configurations", json=body))
+
+    config = fresh_emulator.get("/configurations").json()
+    assert config["uaa_client_secret"] == {"value": "", "editable": True}
+    assert "oidc_client_secret" not in config and "ldap_search_password" not in config
+    assert fails({"ldap_url": " "}) == (
+        "BAD_REQUEST", "bad request: item name ldap_url: the configure value can not be empty")
+    assert fails({"ldap_scope": 3}) == (
+        "BAD_REQUEST", "bad request: item name ldap_scope: invalid scope, should be 0, 1 or 2")
+    assert fails({"ldap_group_search_filter": "objectclass=group", "ldap_group_attribute_name": ""}) == (
+        "BAD_REQUEST", "bad request: ldap group name attribute can not be empty")
+    assert fails({"skip_audit_log_database": True}) == (
+        "BAD_REQUEST", "bad request: audit log forward endpoint should be configured before enable skip audit log "
+                       "in database")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = "127.0.0.1:%d" % closed.getsockname()[1]
+    assert fails({"audit_log_forward_endpoint": dead, "skip_audit_log_database": True}) == (
+        "BAD_REQUEST", "bad request: could not connect to the audit endpoint: %s" % dead)
+    assert fresh_emulator.get("/configurations").json()["audit_log_forward_endpoint"]["value"] == ""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        endpoint = "127.0.0.1:%d" % listener.getsockname()[1]
+        body = {"audit_log_forward_endpoint": endpoint, "skip_audit_log_database": True, "oidc_client_secret": "s"}
+        assert fresh_emulator.put("/configurations", json=body).status_code == 200
+    config = fresh_emulator.get("/configurations").json()
+    assert config["skip_audit_log_database"]["value"] is True and "oidc_client_secret" not in config
 
 
 def test_configurations_are_for_admins(emulator):

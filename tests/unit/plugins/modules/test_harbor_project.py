@@ -291,3 +291,61 @@ def test_rejected_credentials_say_so(monkeypatch, harbor):
     result, failed = run(monkeypatch, SEED_SETTINGS)
     assert failed and 'rejected the credentials' in result['msg']
     assert 'not found' not in result['msg'] and 'Secr3tPassw0rd' not in repr(result)
+
+
+# The project's scanner (/projects/{p}/scanner), chosen by the registration's name.
+
+CANDIDATES = Call('GET', '/projects/payments/scanner/candidates', FakeResponse(200, [
+    {'uuid': 'u-grype', 'name': 'grype'}, {'uuid': 'u-grype-old', 'name': 'grype-old'}]),
+    params={'q': 'name=grype', 'page': 1, 'page_size': 100})
+
+
+def project_scanner(name):
+    return Call('GET', '/projects/payments/scanner', FakeResponse(200, {'uuid': 'u-' + name, 'name': name}))
+
+
+def test_scanner_of_an_existing_project(monkeypatch, harbor):
+    harbor([get_payments(), CANDIDATES, project_scanner('trivy'),
+            Call('PUT', '/projects/payments/scanner', json={'uuid': 'u-grype'}), get_payments()])
+    result, failed = run(monkeypatch, dict(name='payments', scanner='grype'), diff=True)
+    assert not failed and result['changed']
+    assert result['diff'] == {'before': {'name': 'payments', 'scanner': 'trivy'},
+                              'after': {'name': 'payments', 'scanner': 'grype'}}
+
+
+def test_scanner_idempotent(monkeypatch, harbor):
+    conversation = harbor([get_payments(), CANDIDATES, project_scanner('grype')])
+    result, failed = run(monkeypatch, dict(name='payments', scanner='grype'))
+    assert not failed and not result['changed'] and conversation.methods == ['GET', 'GET', 'GET']
+
+
+def test_scanner_check_mode(monkeypatch, harbor):
+    conversation = harbor([get_payments(), CANDIDATES, project_scanner('trivy')])
+    result, failed = run(monkeypatch, dict(name='payments', scanner='grype'), check_mode=True)
+    assert not failed and result['changed'] and conversation.methods == ['GET', 'GET', 'GET']
+
+
+def test_scanner_check_mode_idempotent(monkeypatch, harbor):
+    conversation = harbor([get_payments(), CANDIDATES, project_scanner('grype')])
+    result, failed = run(monkeypatch, dict(name='payments', scanner='grype'), check_mode=True)
+    assert not failed and not result['changed'] and conversation.methods == ['GET', 'GET', 'GET']
+
+
+def test_a_new_project_gets_its_scanner_after_creation(monkeypatch, harbor):
+    harbor([
+        MISSING,
+        Call('GET', '/scanners', FakeResponse(200, [{'uuid': 'u-grype', 'name': 'grype'}]),
+             params={'q': 'name=grype', 'page': 1, 'page_size': 100}),
+        Call('POST', '/projects', FakeResponse(201, headers={'Location': '/api/v2.0/projects/12'})),
+        Call('PUT', '/projects/payments/scanner', json={'uuid': 'u-grype'}),
+        get_payments(),
+    ])
+    result, failed = run(monkeypatch, dict(name='payments', scanner='grype'))
+    assert not failed and result['changed']
+
+
+def test_an_unknown_scanner_fails_before_any_write(monkeypatch, harbor):
+    conversation = harbor([get_payments(), Call('GET', '/projects/payments/scanner/candidates', FakeResponse(200, []))])
+    result, failed = run(monkeypatch, dict(name='payments', scanner='grype'))
+    assert failed and "scanner 'grype' is not registered" in result['msg']
+    assert conversation.methods == ['GET', 'GET']

@@ -8,6 +8,8 @@ src/pkg/config/manager.go (ValidateCfg), src/lib/config/metadata.
 
 from __future__ import annotations
 
+import socket
+
 from .. import core
 from ..state import CONFIG_ITEMS, EMULATOR_SETTINGS
 from .projects import storage_limit_error
@@ -19,6 +21,11 @@ AUTH_MODES = ("db_auth", "ldap_auth", "uaa_auth", "http_auth", "oidc_auth")
 # Numbers limited to 10 digits, like the UI (verifyValueLengthCfg).
 POSITIVE_NUMBERS = ("token_expiration", "robot_token_duration", "session_timeout")
 MAX_NUMBER = 9999999999
+# NonEmptyStringType in the metadata list.
+NON_EMPTY = ("ldap_base_dn", "ldap_uid", "ldap_url")
+# LdapScopeType: 0 base, 1 one level, 2 subtree.
+LDAP_SCOPES = ("ldap_scope", "ldap_group_search_scope")
+AUDIT_ENDPOINT_TIMEOUT = 3
 
 
 def _users_exist(state):
@@ -42,14 +49,55 @@ def _validate(state, changes):
             problem = "item name %s: invalid %s, should be adminonly or everyone" % (key, key)
         elif key == "auth_mode" and value not in AUTH_MODES:
             problem = "item name %s: invalid auth_mode, shoud be one of %s" % (key, ", ".join(AUTH_MODES))
+        elif key in NON_EMPTY and not value.strip():
+            problem = "item name %s: the configure value can not be empty" % key
+        elif key in LDAP_SCOPES and value not in (0, 1, 2):
+            problem = "item name %s: invalid scope, should be 0, 1 or 2" % key
         if problem:
             raise core.bad_request(cause=problem)
+    _validate_ldap_group(state, changes)
+    _validate_skip_audit_log(state, changes)
     for key in POSITIVE_NUMBERS:
         if key in changes:
             if changes[key] <= 0:
                 raise core.bad_request("the %s value must be positive" % key)
             if changes[key] > MAX_NUMBER:
                 raise core.bad_request("the %s value is over the limit value: %d" % (key, MAX_NUMBER))
+
+
+def _validate_ldap_group(state, changes):
+    """LdapGroupValidateRule: a group filter needs the name and membership attributes."""
+    keys = ("ldap_group_search_filter", "ldap_group_attribute_name", "ldap_group_membership_attribute")
+    if not any(key in changes for key in keys):
+        return
+    group_filter, name, membership = (changes.get(key, state.config[key]) for key in keys)
+    if not group_filter:
+        return
+    if not name:
+        raise core.bad_request(cause="ldap group name attribute can not be empty")
+    if not membership:
+        raise core.bad_request(cause="ldap group membership attribute can not be empty")
+
+
+def _validate_skip_audit_log(state, changes):
+    """verifySkipAuditLogCfg: skipping the database needs a forward endpoint, set or already saved."""
+    keys = ("skip_audit_log_database", "audit_log_forward_endpoint")
+    if not any(key in changes for key in keys):
+        return
+    skip, endpoint = (changes.get(key, state.config[key]) for key in keys)
+    if skip and not endpoint:
+        raise core.bad_request(
+            cause="audit log forward endpoint should be configured before enable skip audit log in database")
+
+
+def _audit_endpoint_answers(endpoint):
+    """audit.CheckEndpointActive: a syslog dial over TCP to host:port."""
+    host, _sep, port = endpoint.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=AUDIT_ENDPOINT_TIMEOUT):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 @core.route("GET", r"/configurations")
@@ -73,6 +121,10 @@ def update_configurations(req):
     # The typed model drops unknown keys and nulls.
     changes = {key: value for key, value in req.body.items() if key in CONFIG_ITEMS and value is not None}
     _validate(req.state, changes)
+    endpoint = changes.get("audit_log_forward_endpoint")
+    if endpoint and not _audit_endpoint_answers(endpoint):
+        # Harbor saves first and then checks the endpoint; a refused one is rolled back (REAL-HARBOR.md).
+        raise core.bad_request(cause="could not connect to the audit endpoint: %s" % endpoint)
     req.state.config.update(changes)
     return core.ok()
 
