@@ -89,7 +89,7 @@ STEPS = {
     'harbor_registry_info': dict(args=dict(name='parity-registry'), change={}, fail=dict(harbor_password=SECRET)),
     # Runs after harbor_registry (the modules run in name order), whose endpoint it replicates to.
     'harbor_replication': dict(args=dict(name='parity-replication', direction='push', registry='parity-registry',
-                                              auth_mode='OAUTH', token=P2P_SECRET),
+                                         source_filters=dict(name='parity/**')),
                                change=dict(trigger='daily'), fail=dict(harbor_password=SECRET)),
     'harbor_replication_info': dict(args=dict(name='parity-replication'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_config': dict(args=dict(robot_token_duration=45), change=dict(banner_message=dict(message='parity')),
@@ -100,6 +100,7 @@ STEPS = {
                            change=dict(skip_cert_verify=True), fail=dict(harbor_password=SECRET)),
     'harbor_scanner_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
     'harbor_preheat_instance': dict(args=dict(name='parity-p2p', vendor='dragonfly', endpoint='http://parity-p2p:8080',
+                                              auth_mode='OAUTH', token=P2P_SECRET),
                                     change=dict(description='preheats the parity images'),
                                     fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
