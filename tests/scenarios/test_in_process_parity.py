@@ -31,6 +31,7 @@ PULL_SECRET = 'Parity-Pull-S3cret1'
 PULLER = 'robot$parity+puller'
 USER_SECRET = 'Parity-N3w-Passw0rd'
 P2P_SECRET = 'Parity-P2p-T0ken'
+HOOK_SECRET = 'Parity-H00k-T0ken'
 
 # Per module: the arguments of the object (create and no-op), what the change step adds (in check mode, then with
 # --diff), and what the failure step adds. Info modules change nothing: their change is empty. The pull secret
@@ -103,6 +104,10 @@ STEPS = {
                                               auth_mode='OAUTH', token=P2P_SECRET),
                                     change=dict(description='preheats the parity images'),
                                     fail=dict(harbor_password=SECRET)),
+    'harbor_webhook': dict(args=dict(project='parity', name='parity-hook', events=['PUSH_ARTIFACT'], targets=[
+        dict(address='https://hooks.example.com/parity', auth_header='Bearer ' + HOOK_SECRET)]),
+        change=dict(description='announces the parity pushes'), fail=dict(harbor_password=SECRET)),
+    'harbor_webhook_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),
@@ -161,7 +166,8 @@ class Way:
     def __init__(self, emulators, run):
         self.output = run.output
         self.returncode = run.returncode
-        self.secrets = {SECRET, WEAK_SECRET, ROBOT_SECRET, PULL_SECRET, USER_SECRET, P2P_SECRET, emulators.admin[1],
+        self.secrets = {SECRET, WEAK_SECRET, ROBOT_SECRET, PULL_SECRET, USER_SECRET, P2P_SECRET, HOOK_SECRET,
+                        emulators.admin[1],
                         emulators.kube_token}
         # Not compared: `exception`, the traceback of the module's own code. At -vvv on ansible-core 2.16 to 2.18
         # the classic way adds one to every failure raised while handling an exception; in process there is none.

@@ -17,7 +17,6 @@ import os
 import pkgutil
 import secrets
 import time
-import uuid
 
 from ..http import NoRoute, MethodNotAllowed, Router, json_response
 from . import core, resources
@@ -189,6 +188,7 @@ class HarborEmulator:
 
     # -- API requests --------------------------------------------------------
     def handle(self, request):
+        request_id = core.begin_request(request.header("X-Request-Id"))
         req = HarborRequest(request, self)
         # Outside the state lock, so that requests in parallel wait in parallel as on a real server; the token
         # service and /v2/ check basic-auth credentials as dearly as the API does.
@@ -201,7 +201,7 @@ class HarborEmulator:
                 response = self.gateway.handle(req)
             except Exception:  # pylint: disable=broad-except
                 response = core.error_response(core.internal_error())
-            response.set_header("X-Request-Id", request.header("X-Request-Id") or str(uuid.uuid4()))
+            response.set_header("X-Request-Id", request_id)
             return response
         try:
             response = self._dispatch(req)
@@ -211,7 +211,7 @@ class HarborEmulator:
             # Harbor turns any unexpected error into a masked 500.
             response = core.error_response(core.internal_error())
         # requestid middleware: echo or generate.
-        response.set_header("X-Request-Id", request.header("X-Request-Id") or str(uuid.uuid4()))
+        response.set_header("X-Request-Id", request_id)
         # Like Harbor's session middleware, hand out a session cookie: a
         # client replaying it then hits the CSRF check below.
         sid = req.cookies.get("sid") or secrets.token_hex(16)

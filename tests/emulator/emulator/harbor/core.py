@@ -3,7 +3,8 @@
 """Harbor cross-cutting behaviour shared by every resource module.
 
 * the extension registries (routes, security-context generators, project
-  create/delete hooks, tag guards, seed handlers);
+  create/delete hooks, tag guards, seed handlers) and the event bus (Harbor's
+  notifier: what happened, for the webhooks);
 * ``HarborError`` and the ``{"errors":[...]}`` envelope;
 * security contexts and the RBAC checks of Harbor's ``BaseAPI``;
 * request helpers: body binding + schema validation, typed query
@@ -19,6 +20,9 @@ import base64
 import datetime
 import json
 import re
+import threading
+import time
+import uuid
 from urllib.parse import urlencode
 
 from ..http import JSON_CONTENT_TYPE, Response, json_response
@@ -41,6 +45,7 @@ ARTIFACT_DELETE_HOOKS = []
 PULL_POLICIES = []
 ARTIFACT_RENDERERS = []
 API_WRITE_HOOKS = []
+EVENT_HANDLERS = []
 
 
 def route(method, pattern, base=API_BASE, **options):
@@ -144,6 +149,75 @@ def artifact_renderer(func):
     ``with_scan_overview=true``...)."""
     ARTIFACT_RENDERERS.append(func)
     return func
+
+
+# --------------------------------------------------------------------------
+# The event bus (src/controller/event, src/pkg/notifier): what happened, for whoever listens (the webhooks).
+# --------------------------------------------------------------------------
+
+class RequestContext(threading.local):
+    """Who the request being served acts as, and its X-Request-Id: Harbor's events carry both
+    (``operator``, and ``requestid`` in CloudEvents).  Set per request by HarborEmulator.handle."""
+
+    operator = ""
+    request_id = ""
+
+
+CURRENT = RequestContext()
+
+
+def begin_request(request_id=None):
+    """A new request on this thread: its id (the client's X-Request-Id, or a fresh one), no operator yet."""
+    CURRENT.request_id = request_id or str(uuid.uuid4())
+    CURRENT.operator = ""
+    return CURRENT.request_id
+
+
+class acting_as:  # pylint: disable=invalid-name
+    """``with core.acting_as("harbor-jobservice"):`` events published inside carry that operator (a job's own deletions)."""
+
+    def __init__(self, operator):
+        self.operator = operator
+        self.saved = None
+
+    def __enter__(self):
+        self.saved = CURRENT.operator
+        CURRENT.operator = self.operator
+        return self
+
+    def __exit__(self, *exc):
+        CURRENT.operator = self.saved
+
+
+def on_event(func):
+    """``func(state, event)`` runs (in the state lock) for every event published.
+
+    ``event`` is a dict: ``type`` (Harbor's topic: PUSH_ARTIFACT, PULL_ARTIFACT, DELETE_ARTIFACT,
+    SCANNING_COMPLETED/FAILED/STOPPED, QUOTA_WARNING/EXCEED, TAG_RETENTION, REPLICATION), ``project_id``,
+    ``operator``, ``request_id``, ``occur_at`` (unix seconds), and what the type needs (see publish_event).
+    A handler must not block: the webhooks hand the delivery to a thread.
+    """
+    EVENT_HANDLERS.append(func)
+    return func
+
+
+def publish_event(state, event_type, project_id, operator=None, request_id=None, **details):
+    """Announce an event (Harbor's notification.AddEvent).  Details by type:
+
+    * artifact events: ``repository`` (full name), ``digest``, ``tag`` (the pushed or pulled tag, the first tag of
+      a deleted artifact; None when there is none);
+    * scan events: the same, plus ``scan_type`` and ``scan_overview`` or ``sbom_overview`` ({mime type: summary});
+    * quota events: ``repository``, ``message``, and ``digest``/``tag`` for a manifest push;
+    * TAG_RETENTION: ``retention`` and REPLICATION: ``replication``, in the shape of Harbor's payload.
+
+    ``operator`` and ``request_id`` default to those of the request being served.
+    """
+    event = dict(details, type=event_type, project_id=project_id, occur_at=int(time.time()),
+                 operator=CURRENT.operator if operator is None else operator,
+                 request_id=request_id or CURRENT.request_id or str(uuid.uuid4()))
+    for handler in EVENT_HANDLERS:
+        handler(state, event)
+    return event
 
 
 def seed_handler(key, order=50):
@@ -483,11 +557,14 @@ def basic_auth_generator(req):
 
 
 def compute_security_context(req):
+    context = SecurityContext()
     for _order, _name, generator in SECURITY_GENERATORS:
-        context = generator(req)
-        if context is not None:
-            return context
-    return SecurityContext()
+        found = generator(req)
+        if found is not None:
+            context = found
+            break
+    CURRENT.operator = context.username()
+    return context
 
 
 # --------------------------------------------------------------------------

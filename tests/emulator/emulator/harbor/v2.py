@@ -200,7 +200,9 @@ class Gateway:
             claims = self._verify(value.strip())
             if claims is None:
                 return core.SecurityContext()
-            return TokenContext(claims.get("sub") or "", claims.get("access") or [])
+            context = TokenContext(claims.get("sub") or "", claims.get("access") or [])
+            core.CURRENT.operator = context.username()
+            return context
         return core.compute_security_context(req)
 
     # -- /v2/ ----------------------------------------------------------------
@@ -371,7 +373,7 @@ class Gateway:
                 if current is not None and core.is_immutable(state, project, short, reference):
                     return registry_error("PRECONDITION", "Failed to process request due to '%s:%s' configured as "
                                           "immutable." % (short, reference))
-            refusal = quota_refusal(state, project, {digest: len(body)})
+            refusal = quota_refusal(state, project, {digest: len(body)}, name)
             if refusal is not None:
                 return refusal
         response = self.proxy(req, req.raw_target, body=body)
@@ -379,6 +381,7 @@ class Gateway:
             return response
         with state.lock:
             record_push(state, self.registry, project, name, reference, media_type, document, body, digest)
+            quota_warning(state, project, name, digest, None if DIGEST_RE.match(reference) else reference)
         if isinstance(document.get("subject"), dict):
             response.set_header("OCI-Subject", document["subject"].get("digest", ""))
         return response
@@ -433,7 +436,7 @@ class Gateway:
                     size = blob_size_anywhere(state, mount)
                     if size is not None:
                         sizes[mount] = size
-                refusal = quota_refusal(state, project, sizes)
+                refusal = quota_refusal(state, project, sizes, name)
             if refusal is not None:
                 req.stream.drain()
                 return refusal
@@ -441,6 +444,9 @@ class Gateway:
             if response.status == 201:
                 self._record_blob(project, name, header_of(response, "Docker-Content-Digest") or mount
                                   or req.arg("digest"))
+                if sizes:
+                    with state.lock:
+                        quota_warning(state, project, name)
             return response
         uuid = session.split("/")[0]
         if req.method == "PATCH":
@@ -456,7 +462,7 @@ class Gateway:
             if length and uuid in self._uploads:
                 size = self._uploads[uuid] + length
             with state.lock:
-                refusal = quota_refusal(state, project, {digest: size} if digest and size else {})
+                refusal = quota_refusal(state, project, {digest: size} if digest and size else {}, name)
             if refusal is not None:
                 req.stream.drain()
                 return refusal
@@ -464,6 +470,9 @@ class Gateway:
             if response.status == 201:
                 self._uploads.pop(uuid, None)
                 self._record_blob(project, name, header_of(response, "Docker-Content-Digest") or digest)
+                if digest and size:
+                    with state.lock:
+                        quota_warning(state, project, name)
             return response
         return self.proxy(req, req.raw_target)
 
@@ -579,6 +588,8 @@ def skip_policy_checking(req, security, state, project, artifact):
 
 def record_pull(state, repo, artifact, tag_name):
     """A manifest GET counts a pull (PULL_ARTIFACT event): pull_time of the artifact and tag, pull_count."""
+    core.publish_event(state, "PULL_ARTIFACT", repo["project_id"], repository=repo["name"],
+                       digest=artifact["digest"], tag=tag_name)
     stamp = core.now_iso()
     artifact["pull_time"] = stamp
     repo["pull_count"] = int(repo.get("pull_count") or 0) + 1
@@ -615,13 +626,36 @@ def format_size(value):
     return "%.1f %siB" % (value / div, "KMGTPE"[exp])
 
 
-def quota_refusal(state, project, sizes):
-    """quota.RequestMiddleware + quota.IsSafe: DENIED when the new usage passes the hard limit."""
+def _storage_limit(state, project):
+    """The project's storage hard limit, or None when quotas do not apply."""
     if not state.config.get("quota_per_project_enable", True):
         return None
     quota = state.quota_of_project(project["project_id"])
     hard = int((quota or {}).get("hard", {}).get("storage", -1))
-    if hard < 0:
+    return None if hard < 0 else hard
+
+
+QUOTA_WARNING_PERCENT = 85  # Harbor's config.ResourcesWarningPercent
+
+
+def quota_warning(state, project, repository, digest=None, tag=None):
+    """quota.RequestMiddleware after a request that used quota: a QUOTA_WARNING event once usage is at 85% of
+    the limit or more, on every such request (a manifest push names its digest and tag)."""
+    hard = _storage_limit(state, project)
+    used = state.storage_used(project["project_id"])
+    if hard is None or hard == 0 or used * 100 < hard * QUOTA_WARNING_PERCENT:
+        return
+    message = "quota usage reach %d%%: resource storage used %s of %s" % (
+        QUOTA_WARNING_PERCENT, format_size(used), format_size(hard))
+    core.publish_event(state, "QUOTA_WARNING", project["project_id"], repository=repository, message=message,
+                       digest=digest, tag=tag)
+
+
+def quota_refusal(state, project, sizes, repository=None):
+    """quota.RequestMiddleware + quota.IsSafe: DENIED when the new usage passes the hard limit (a QUOTA_EXCEED
+    event when the repository is known)."""
+    hard = _storage_limit(state, project)
+    if hard is None:
         return None
     known = {blob["digest"] for blob in state.table("blobs").values() if blob["project_id"] == project["project_id"]}
     delta = sum(size for digest, size in sizes.items() if digest not in known)
@@ -631,6 +665,8 @@ def quota_refusal(state, project, sizes):
     operation = "adding" if delta > 0 else "subtracting"
     message = ("%s %s of storage resource, which when updated to current usage of %s will exceed the "
                "configured upper limit of %s." % (operation, format_size(delta), format_size(used), format_size(hard)))
+    if repository:
+        core.publish_event(state, "QUOTA_EXCEED", project["project_id"], repository=repository, message=message)
     return registry_error("DENIED", message, 403)
 
 
@@ -694,6 +730,8 @@ def record_push(state, registry, project, name, reference, media_type, document,
     _record_accessory(state, repo, artifact, name, reference, document)
     for hook in core.ARTIFACT_PUSH_HOOKS:
         hook(state, project, repo, artifact)
+    core.publish_event(state, "PUSH_ARTIFACT", project["project_id"], repository=repo["name"],
+                       digest=artifact["digest"], tag=tags[0] if tags else None)
     return artifact
 
 

@@ -88,19 +88,24 @@ def delete_artifact(state, project, repo, artifact):
     drop_artifact(state, project, repo, artifact)
 
 
-def drop_artifact(state, project, repo, artifact):
+def drop_artifact(state, project, repo, artifact, root=True):
     """Remove an artifact with its tags and its accessories (Harbor deletes those with their subject),
-    and tell the hooks (the real registry deletes the manifest)."""
+    and tell the hooks (the real registry deletes the manifest).  Like Harbor's deleteDeeply, only the
+    artifact asked for (``root``) announces a DELETE_ARTIFACT event, with its first tag."""
+    tags = [tag["name"] for tag in state.tags_of(artifact["id"])]
     accessories = [acc for acc in state.rows("accessories") if acc["subject_artifact_id"] == artifact["id"]]
     for accessory in accessories:
         child = state.get("artifacts", accessory["artifact_id"])
         if child is not None and child["id"] != artifact["id"]:
-            drop_artifact(state, project, repo, child)
+            drop_artifact(state, project, repo, child, root=False)
     state.delete_where("accessories", lambda acc: artifact["id"] in (acc["artifact_id"], acc["subject_artifact_id"]))
     state.delete_where("tags", lambda tag: tag["artifact_id"] == artifact["id"])
-    state.delete("artifacts", artifact["id"])
+    existed = state.delete("artifacts", artifact["id"]) is not None
     for hook in core.ARTIFACT_DELETE_HOOKS:
         hook(state, project, repo, artifact)
+    if root and existed:
+        core.publish_event(state, "DELETE_ARTIFACT", project["project_id"], repository=repo["name"],
+                           digest=artifact["digest"], tag=tags[0] if tags else None)
     touch(repo)
 
 

@@ -401,8 +401,10 @@ def evaluate(state, project, repo, rules, dry_run):
     if not dry_run:
         for candidate, mark in rows:
             if mark == "DEL":
-                # with its accessories, and out of the real registry (the delete hooks)
-                drop_artifact(state, project, repo, candidate["artifact"])
+                # with its accessories, and out of the real registry (the delete hooks); the job deletes, so
+                # the DELETE_ARTIFACT events name the job service as their operator
+                with core.acting_as("harbor-jobservice"):
+                    drop_artifact(state, project, repo, candidate["artifact"])
         if deleted:
             touch(repo)
     return len(candidates), len(candidates) - deleted, rows
@@ -463,8 +465,25 @@ def launch(state, policy, project, dry_run):
         _log(lines, "INFO", "Load %d candidates from repository %s" % (total, repo["name"]))
         _log(lines, "INFO", "\n" + render_table(rows))
         tasks.append({"repository": short_name(project, repo), "status": "Success", "total": total,
-                      "retained": retained, "log": "\n".join(lines) + "\n"})
+                      "retained": retained, "log": "\n".join(lines) + "\n",
+                      "deleted": [{"repository": short_name(project, repo), "tags": c["tags"], "digest": c["digest"]}
+                                  for c, mark in rows if mark == "DEL"]})
     return tasks
+
+
+def announce(state, project, ident, model, task, deleted):
+    """The task's check-in (retention/callback.go): a TAG_RETENTION event per task that deleted something, never
+    for a dry run, in the shape of Harbor's payload (webhook/artifact/retention.go)."""
+    rules = [{key: value for key, value in (("template", rule["template"]), ("params", rule["params"]),
+                                            ("tag_selectors", rule["tag_selectors"]),
+                                            ("scope_selectors", rule["scope_selectors"])) if value}
+             for rule in model["rules"]]
+    core.publish_event(state, "TAG_RETENTION", project["project_id"], retention={
+        "total": task["total"], "retained": task["retained"], "project_name": project["name"],
+        "retention_policy_id": ident, "retention_rule": rules, "result": "SUCCESS",
+        "deleted_artifact": [{"type": "image", "status": "SUCCESS", "references": None,
+                              "name_tag": "%s:%s" % (item["repository"], item["tags"][0]) if item["tags"]
+                              else "%s@%s" % (item["repository"], item["digest"])} for item in deleted]})
 
 
 # -- executions ----------------------------------------------------------------------------------------------
@@ -529,9 +548,12 @@ def trigger_execution(req):
     else:
         execution["final_status"] = "Error" if any(task["status"] == "Error" for task in tasks) else "Success"
     for task in tasks:
+        deleted = task.pop("deleted", [])
         state.insert("retention_tasks", dict(task, execution_id=eid, job_id=secrets.token_hex(12),
                                              status_revision=int(start.timestamp()),
                                              start_time=execution["start_time"], end_time=execution["end_time"]))
+        if deleted and not dry_run:
+            announce(state, project, ident, policy["model"], task, deleted)
     response = Response(201, headers=[("Location", "%s/%d" % (req.path.rstrip("/"), eid))])
     response.set_header("Content-Type", "text/plain")
     return response

@@ -181,7 +181,9 @@ def _launch(emulator, project, repo, artifact, registration, scan_type, mime_typ
               "repository": repo["name"], "digest": artifact["digest"], "registration_uuid": registration["uuid"],
               "scan_type": scan_type, "mime_type": mime_type, "status": "Pending", "start_time": core.now_iso(),
               "end_time": ZERO_TIME, "report": None, "summary": None, "execution_id": execution_id,
-              "robot_id": robot["id"], "log": [], "stop": False}
+              "robot_id": robot["id"], "log": [], "stop": False,
+              # the execution's operator and request, which the SCANNING_* events carry (scan/callback.go)
+              "operator": core.CURRENT.operator, "request_id": core.CURRENT.request_id}
     state.insert("scan_reports", report)
     request = {
         "registry": {"url": state.config.get("external_url") or "", "authorization": "Basic " + _basic(robot_name, secret)},
@@ -335,7 +337,23 @@ def _run_job(emulator, report_uuid, registration, request, robot_credentials):
         # The job deletes its robot once done (callback.go).
         state.delete("robots", report["robot_id"])
         _finish_execution(state, report["execution_id"])
+        announce(state, report, request["artifact"]["tag"])
     emulator.save()
+
+
+SCAN_EVENTS = {"Success": "SCANNING_COMPLETED", "Error": "SCANNING_FAILED", "Stopped": "SCANNING_STOPPED"}
+
+
+def announce(state, report, tag):
+    """scanTaskStatusChange: a SCANNING_COMPLETED, _FAILED or _STOPPED event once a scan job ends, with the
+    artifact's summary as its listings show it."""
+    overview = {"scan_overview": {report["mime_type"]: vulnerability_summary(report)}}
+    if report["scan_type"] == SBOM:
+        overview = {"sbom_overview": {report["mime_type"]: sbom_summary(report)}}
+    core.publish_event(state, SCAN_EVENTS[report["status"]], report["project_id"],
+                       operator=report.get("operator") or "", request_id=report.get("request_id"),
+                       repository=report["repository"], digest=report["digest"], tag=tag,
+                       scan_type=report["scan_type"], **overview)
 
 
 def _report_by_uuid(state, report_uuid):
