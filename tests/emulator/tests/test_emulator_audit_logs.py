@@ -4,7 +4,15 @@
 
 from __future__ import annotations
 
-from emulator_client import unique
+import os
+import shutil
+
+import pytest
+
+from emulator_client import Emulator, unique
+from images import layer, pull_manifest, push_image
+
+HAS_REGISTRY = shutil.which("docker-registry") is not None or os.access("/usr/bin/docker-registry", os.X_OK)
 
 LOG = "/auditlog-exts"
 
@@ -76,3 +84,23 @@ def test_who_reads_what(fresh_emulator):
     assert emulator.get(LOG, auth=None).status_code == 401
     assert emulator.get("/audit-logs").json() == []
     assert {"event_type": "create_project"} in emulator.get("/auditlog-exts/events").json()
+
+
+@pytest.mark.skipif(not HAS_REGISTRY, reason="the docker-registry package is not installed")
+def test_artifact_push_pull_and_delete_are_recorded():
+    emulator = Emulator(["--admin-password", "Harbor12345"])
+    try:
+        project, _pid = emulator.create_project()
+        digest = push_image(emulator.url, "admin", "Harbor12345", project + "/app", "1.0", [layer({"etc/marker": "x"})])
+        pull_manifest(emulator.url, "admin", "Harbor12345", project + "/app", "1.0")
+        deleted = emulator.delete("/projects/%s/repositories/app/artifacts/%s" % (project, digest))
+        assert deleted.status_code == 200, deleted.text
+        rows = entries(emulator, resource_type="artifact")
+        by_digest = "%s/app@%s" % (project, digest)
+        assert [(row["operation"], row["resource"], row["operation_description"], row["username"])
+                for row in reversed(rows)] == [
+            ("create", project + "/app:1.0", "push artifact: " + by_digest, "admin"),
+            ("pull", project + "/app:1.0", "pull artifact: " + by_digest, "admin"),
+            ("delete", by_digest, "delete artifact: " + by_digest, "admin")]
+    finally:
+        assert emulator.stop() == 0

@@ -11,7 +11,8 @@ happen) and src/pkg/auditext/event/{user,member,config} (request resolvers: the 
 newest first; ``q`` filters ``operation``, ``resource_type``, ``username``, ``resource=~`` and ``op_time``
 ranges; unknown keys are ignored; a user who administers no project reads ``[]``.
 
-The emulator records the writes it serves through the API; pushes and pulls through ``/v2/`` are not recorded.
+The emulator records the writes it serves through the API (``core.on_api_write``) and the artifact pushes,
+pulls and deletions it announces (``core.on_event``), as Harbor's event resolvers do.
 """
 
 from __future__ import annotations
@@ -175,6 +176,24 @@ def audit(req):
         for finish in finishers:
             finish(status, location)
     return finish_all
+
+
+ARTIFACT_EVENTS = {"PUSH_ARTIFACT": ("create", "push"), "PULL_ARTIFACT": ("pull", "pull"),
+                   "DELETE_ARTIFACT": ("delete", "delete")}
+
+
+@core.on_event
+def audit_artifact_event(state, event):
+    """Push, pull and delete artifact events: the resource is repository:tag, or repository@digest untagged (a
+    deletion is always by digest)."""
+    if event["type"] not in ARTIFACT_EVENTS:
+        return
+    operation, verb = ARTIFACT_EVENTS[event["type"]]
+    by_digest = "%s@%s" % (event.get("repository"), event.get("digest"))
+    tag = event.get("tag")
+    resource = "%s:%s" % (event.get("repository"), tag) if tag and operation != "delete" else by_digest
+    record(state, event.get("operator") or "", operation, "artifact", resource,
+           "%s artifact: %s" % (verb, by_digest), project_id=event.get("project_id") or 0)
 
 
 FIELDS = {
