@@ -39,7 +39,15 @@ def test_bootstrap_builds_the_example_setup(emulators, playbook):
         assert emulators.login(username, password)
         assert 'harbor-pull-secret' in emulators.image_pull_secrets(namespace)
 
-    # bootstrap_system: the system CVE allowlist, a global label, OIDC groups with roles in payments
+    # bootstrap_system: OIDC login, the system CVE allowlist, a global label, OIDC groups with roles in payments,
+    # and the disaster-recovery replication of payments (to the emulator itself, HARBOR_DR_URL being unset)
+    configuration = emulators.harbor('GET', '/configurations').json()
+    assert configuration['auth_mode']['value'] == 'oidc_auth'
+    assert configuration['oidc_endpoint']['value'] == 'https://sso.example.com/realms/corporate'
+    assert [registry['name'] for registry in emulators.harbor('GET', '/registries').json()] == ['harbor-dr']
+    policies = emulators.harbor('GET', '/replication/policies').json()
+    assert [(policy['name'], policy['dest_registry']['name'], policy['trigger']['type']) for policy in policies] == [
+        ('payments-to-dr', 'harbor-dr', 'event_based')]
     allowlist = emulators.harbor('GET', '/system/CVEAllowlist').json()
     assert [item['cve_id'] for item in allowlist['items']] == ['CVE-2023-44487']
     assert [label['name'] for label in emulators.harbor('GET', '/labels', params={'scope': 'g'}).json()] == ['pci']
