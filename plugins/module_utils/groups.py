@@ -20,6 +20,8 @@ GROUP_TYPE_CHOICES = list(GROUP_TYPES) + list(GROUP_TYPE_ALIASES)
 def canonical_group_type(name):
     """A group type as the user wrote it (ldap, http, oidc, or internal for http) -> its one name; None stays."""
     return GROUP_TYPE_ALIASES.get(name, name)
+
+
 PERMISSION = ' (system administrators only)'
 
 

@@ -18,7 +18,8 @@ description:
   - System administrators read every entry; a project administrator only the entries of their projects; anyone
     else reads none (Harbor answers an empty list, not an error).
   - Harbor records project, repository, artifact, tag, robot, user, member and configuration changes, pushes and
-    pulls, and, for users, members and configuration, failed attempts too (RV(entries[].operation_result) V(false)).
+    pulls, and, for users, members and configuration, failed attempts too (C(operation_result) V(false) in
+    RV(entries)).
 author:
   - Cloud Temple (@cloud-temple)
 extends_documentation_fragment:

@@ -112,8 +112,8 @@ def main():
         if params['name'] is not None and not params['name'].strip():
             raise ValidationError('name must not be empty')
         expression = compile_query(module)
-        groups = [describe(group) for group in list_groups(client, params['name'],
-                                                                  canonical_group_type(params['type']))]
+        found = list_groups(client, params['name'], canonical_group_type(params['type']))
+        groups = [describe(group) for group in found]
         return info_result('groups', sorted(groups, key=lambda group: (group['name'] or '', group['type'])), expression)
 
     run_module(module, read)

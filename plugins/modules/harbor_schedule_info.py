@@ -30,8 +30,8 @@ options:
   executions:
     description:
       - How many of the most recent garbage collections and purges to return, newest first, 0 to 100.
-      - Harbor keeps no list of the scans of all artifacts, only the progress of the last one
-        (RV(schedules.scan_all.last_run)).
+      - Harbor keeps no list of the scans of all artifacts, only the progress of the last one (C(last_run) in
+        RV(schedules.scan_all)).
     type: int
     default: 5
   query:

@@ -60,7 +60,7 @@ def test_project_robot_user_member_and_configuration_writes_are_recorded(fresh_e
 
 def test_q_filters_and_paging(fresh_emulator):
     emulator = fresh_emulator
-    names = [emulator.create_project(unique("audit"))[0] for _ in range(3)]
+    names = [emulator.create_project(unique("audit"))[0] for _index in range(3)]
     emulator.delete("/projects/%s" % names[0], headers={"X-Is-Resource-Name": "true"})
     assert [row["resource"] for row in entries(emulator, operation="delete")] == [names[0]]
     assert len(entries(emulator, resource_type="project", username="admin")) == 4
