@@ -82,14 +82,14 @@ def describe_registry(registry):
     )
 
 
-def unreachable(error, registry_type, url):
+def unreachable(error, registry_type, url, with_credential):
     """Harbor's refusal of an endpoint it could not reach, said plainly; other errors as they are."""
     message = getattr(error, 'harbor_message', '') or ''
     if error.status == 400 and 'unhealthy' in message or error.status == 500:
-        return HarborError('Harbor could not reach the %s registry at %s, or it refused access_key/access_secret '
-                           '(Harbor checks an endpoint before it saves it; Harbor said: %s). Check url, the '
-                           'credential, and that Harbor itself can reach that address'
-                           % (registry_type, url, message or 'status %s' % error.status),
+        return HarborError('Harbor could not reach the %s registry at %s%s (Harbor checks an endpoint before it '
+                           'saves it; Harbor said: %s). Check url%s, and that Harbor itself can reach that address'
+                           % (registry_type, url, ', or it refused access_key/access_secret' if with_credential else '',
+                              message or 'status %s' % error.status, ', the credential' if with_credential else ''),
                            status=error.status, code=getattr(error, 'code', None), method=error.method,
                            path=error.path)
     return error

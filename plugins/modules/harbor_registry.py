@@ -11,9 +11,9 @@ module: harbor_registry
 short_description: Manage Harbor registry endpoints, the other side of replication and proxy caches
 version_added: 0.1.0
 description:
-  - Creates, changes or deletes a registry endpoint (C(Registries) in the Harbor UI): another Harbor, a Docker
-    registry or a cloud registry that replication policies push to or pull from, and that proxy-cache projects
-    cache.
+  - Creates, changes or deletes a registry endpoint (C(Registries) in the Harbor UI), that is another Harbor, a
+    Docker registry or a cloud registry that replication policies push to or pull from, and that proxy-cache
+    projects cache.
   - An endpoint is known by its name; only the options set in the task are compared, and a change is made in place.
   - Harbor checks that it can reach the endpoint, with the credential, before it saves it. An endpoint it cannot
     reach is an error naming the URL, and nothing is saved.
@@ -175,11 +175,11 @@ class Registry(Resource):
             return {}
         return dict(access_secret=desired['access_secret'])
 
-    def write(self, send, registry_type, url):
+    def write(self, send, registry_type, url, with_credential):
         try:
             return send()
         except HarborError as error:
-            raise unreachable(error, registry_type, url)
+            raise unreachable(error, registry_type, url, with_credential)
 
     def create(self, desired):
         body = dict(name=self.params['name'], type=desired['type'], url=desired['url'],
@@ -188,7 +188,7 @@ class Registry(Resource):
             body['credential'] = dict(type='basic', access_key=desired.get('access_key', ''),
                                       access_secret=desired.get('access_secret', ''))
         self.write(lambda: self.client.post(REGISTRIES, json=body, permission='registry:create' + PERMISSION),
-                   desired['type'], desired['url'])
+                   desired['type'], desired['url'], 'credential' in body)
         return None
 
     def update(self, current, changes, desired):
@@ -199,7 +199,8 @@ class Registry(Resource):
             body['credential_type'] = 'basic'
         self.write(lambda: self.client.put('%s/%d' % (REGISTRIES, current['id']), json=body,
                                            permission='registry:update' + PERMISSION),
-                   current.get('type'), changes.get('url', current.get('url')))
+                   current.get('type'), changes.get('url', current.get('url')),
+                   bool(self.view(current, {'access_key'})['access_key'] or 'access_secret' in body))
         return None
 
     def delete(self, current):

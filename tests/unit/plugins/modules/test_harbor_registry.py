@@ -116,6 +116,15 @@ def test_a_masked_500_on_create_is_explained_too(monkeypatch, harbor):
     harbor([registries(), Call('POST', '/registries', FakeResponse(500, error_body('UNKNOWN', 'internal server error')))])
     result, failed = run(monkeypatch, dict(TASK, url='http://127.0.0.1:9'))
     assert failed and 'http://127.0.0.1:9' in result['msg'] and result['status'] == 500
+    assert 'refused access_key/access_secret' in result['msg']
+
+
+def test_an_anonymous_endpoint_is_not_said_to_refuse_a_credential(monkeypatch, harbor):
+    harbor([registries(), Call('POST', '/registries', FakeResponse(400, error_body('BAD_REQUEST',
+                                                                                   'the registry is unhealthy')))])
+    result, failed = run(monkeypatch, dict(name='harbor-dr', type='docker-registry', url='http://127.0.0.1:9'))
+    assert failed and 'could not reach the docker-registry registry at http://127.0.0.1:9 (' in result['msg']
+    assert 'credential' not in result['msg']
 
 
 @pytest.mark.parametrize('args, message', [
