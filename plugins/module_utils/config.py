@@ -86,13 +86,13 @@ def flatten(params):
 
 
 def normalize_banner(banner):
-    """The canonical banner: {} for none, else its message, type, closable and dates."""
-    if not banner or not banner.get('message'):
+    """The canonical banner: {} for none, else its text, type, closable and dates."""
+    if not banner or not banner.get('text'):
         return {}
     kind = banner.get('type') or 'info'
     if kind not in BANNER_TYPES:
         raise ValidationError('banner_message.type must be one of %s, got %r' % (', '.join(BANNER_TYPES), kind))
-    return dict(message=banner['message'], type=kind, closable=bool(banner.get('closable')),
+    return dict(text=banner['text'], type=kind, closable=bool(banner.get('closable')),
                 from_date=banner.get('from_date') or None, to_date=banner.get('to_date') or None)
 
 
@@ -100,7 +100,7 @@ def banner_to_harbor(banner):
     """The JSON string Harbor's UI writes and reads (fromDate/toDate in its Date form), '' for none."""
     if not banner:
         return ''
-    return json.dumps(dict(message=banner['message'], type=banner['type'], closable=banner['closable'],
+    return json.dumps(dict(message=banner['text'], type=banner['type'], closable=banner['closable'],
                            fromDate=banner['from_date'], toDate=banner['to_date']), sort_keys=True)
 
 
@@ -113,8 +113,8 @@ def banner_from_harbor(value):
         stored = None
     if not isinstance(stored, dict):
         # Not the UI's form (set by hand): the whole string is the message.
-        return dict(message=value, type='info', closable=False, from_date=None, to_date=None)
-    return normalize_banner(dict(message=stored.get('message'), type=stored.get('type'),
+        return dict(text=value, type='info', closable=False, from_date=None, to_date=None)
+    return normalize_banner(dict(text=stored.get('message'), type=stored.get('type'),
                                  closable=stored.get('closable'), from_date=stored.get('fromDate'),
                                  to_date=stored.get('toDate')))
 

@@ -11,9 +11,9 @@ module: harbor_config
 short_description: Set Harbor's system configuration
 version_added: 0.1.0
 description:
-  - Sets Harbor's system settings (C(Configuration) in the Harbor UI): the authentication mode with its OIDC or
-    LDAP settings, who may create projects, robot accounts, read-only mode, the banner, audit log forwarding, the
-    default project quota and the session timeout.
+  - Sets Harbor's system settings (C(Configuration) in the Harbor UI), namely the authentication mode with its
+    OIDC or LDAP settings, who may create projects, robot accounts, read-only mode, the banner, audit log
+    forwarding, the default project quota and the session timeout.
   - Only the settings given in the task are compared and sent; every other setting keeps its value.
   - The OIDC client secret and the LDAP bind password are write-only, as Harbor never shows them; see
     O(update_secret).
@@ -28,7 +28,7 @@ options:
     description:
       - How users log in. V(db_auth) is Harbor's own database; the others use an identity provider.
       - Harbor refuses to change it once any user other than C(admin) exists (the module fails before any write;
-        RV(config.auth_mode_editable) tells). Set the mode right after installation.
+        C(auth_mode_editable) in RV(config) tells). Set the mode right after installation.
     type: str
     choices: [db_auth, ldap_auth, oidc_auth, http_auth, uaa_auth]
   primary_auth_mode:
@@ -105,19 +105,19 @@ options:
     type: str
   read_only:
     description:
-      - Read-only mode, for maintenance: pushes, deletions and every change but this configuration are refused.
+      - Read-only mode, for maintenance. Pushes, deletions and every change but this configuration are refused.
     type: bool
   banner_message:
     description:
-      - The banner shown to every user of the UI. An empty O(banner_message.message) removes it.
+      - The banner shown to every user of the UI. An empty O(banner_message.text) removes it.
     type: dict
     suboptions:
-      message: {description: The text., type: str, required: true}
+      text: {description: The message., type: str, required: true}
       type: {description: Its colour., type: str, choices: [success, info, warning, danger], default: info}
       closable: {description: Whether users may close it., type: bool, default: false}
       from_date: {description: "When it starts showing, as the UI writes dates (V(2026-01-05T00:00:00.000Z)).",
                   type: str}
-      to_date: {description: When it stops showing, same form., type: str}
+      to_date: {description: "When it stops showing, in the same form.", type: str}
   audit_log_forward_endpoint:
     description:
       - A syslog endpoint (C(host:port), TCP) Harbor forwards its audit log to; V("") stops forwarding.
@@ -169,7 +169,7 @@ EXAMPLES = r"""
 - name: Announce a maintenance window
   cloudtemple.harbor.harbor_config:
     banner_message:
-      message: Harbor is read-only on Saturday from 08:00 to 10:00 UTC
+      text: Harbor is read-only on Saturday from 08:00 to 10:00 UTC
       type: warning
       closable: true
 """
@@ -180,7 +180,7 @@ config:
   description:
     - The configuration after the run, by the module's option names, never with a secret; in check mode, as
       Harbor has it.
-    - RV(config.auth_mode_editable) is false once users other than admin exist.
+    - C(auth_mode_editable) is false once users other than admin exist.
   returned: always
   type: dict
   sample:
@@ -238,7 +238,7 @@ class Configuration(Resource):
         for secret in config.SECRETS:
             if secret not in desired:
                 continue
-            group = secret.split('.')[0]
+            group = secret.split('.', maxsplit=1)[0]
             others = set(option for option in desired if option.startswith(group + '.') and option != secret)
             reconfigured = any(self.view(current, others)[option] != desired[option] for option in others) or (
                 desired.get('auth_mode') == config.GROUP_AUTH_MODES[group]
@@ -286,11 +286,11 @@ def main():
             update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
             project_creation_restriction=dict(type='str', choices=['everyone', 'adminonly']),
             self_registration=dict(type='bool'),
-            robot_token_duration=dict(type='int'),
+            robot_token_duration=dict(type='int', no_log=False),
             robot_name_prefix=dict(type='str'),
             read_only=dict(type='bool'),
             banner_message=dict(type='dict', options=dict(
-                message=dict(type='str', required=True),
+                text=dict(type='str', required=True),
                 type=dict(type='str', choices=list(config.BANNER_TYPES), default='info'),
                 closable=dict(type='bool', default=False), from_date=dict(type='str'), to_date=dict(type='str'))),
             audit_log_forward_endpoint=dict(type='str'),

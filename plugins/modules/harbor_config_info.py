@@ -72,9 +72,9 @@ config:
       type: int
       sample: 30
     banner_message:
-      description: The UI banner (message, type, closable, from_date, to_date), V({}) for none.
+      description: The UI banner (text, type, closable, from_date, to_date), V({}) for none.
       type: dict
-      sample: {message: Maintenance on Saturday, type: warning, closable: true, from_date: null, to_date: null}
+      sample: {text: Maintenance on Saturday, type: warning, closable: true, from_date: null, to_date: null}
     storage_per_project:
       description: The quota of new projects, V(-1) for unlimited.
       type: str

@@ -91,6 +91,7 @@ options:
     choices: [present, absent]
     default: present
 seealso:
+  - module: cloudtemple.harbor.harbor_preheat_instance_info
   - name: Harbor's P2P preheat
     description: Harbor's documentation on P2P providers and preheat policies.
     link: https://goharbor.io/docs/main/administration/p2p-preheat/

@@ -28,7 +28,7 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - Name of the registration, unique in Harbor. V(Trivy) is reserved for Harbor's built-in scanner: a new
+      - Name of the registration, unique in Harbor. V(Trivy) is reserved for Harbor's built-in scanner, so a new
         registration cannot take it, and the built-in one can only be made the default.
     type: str
     required: true
@@ -39,7 +39,7 @@ options:
     type: str
   auth:
     description:
-      - How Harbor authenticates to the adapter. V(none), or a header Harbor sends with O(access_credential):
+      - How Harbor authenticates to the adapter, V(none) or a header Harbor sends with O(access_credential),
         V(Basic) (O(access_credential) is C(user:password)), V(Bearer) (a token) or V(X-ScannerAdapter-API-Key).
     type: str
     choices: [none, Basic, Bearer, X-ScannerAdapter-API-Key]
@@ -77,7 +77,7 @@ options:
       - V(true) makes this the default scanner, used by every project that has not chosen one (the previous
         default stops being it).
       - The first registration becomes the default anyway. Harbor cannot leave it without a default, so
-        V(false) for the default scanner is an error: make another one the default instead.
+        V(false) for the default scanner is an error; make another one the default instead.
     type: bool
   state:
     description:

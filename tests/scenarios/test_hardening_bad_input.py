@@ -240,6 +240,7 @@ CASES = [
          ('targets', 'required'), READS_ONLY),
     Case('webhook-info-deliveries', 'harbor_webhook_info', dict(project=PROJECT, deliveries=500),
          ('deliveries', '100')),
+    Case('preheat-info-name', 'harbor_preheat_instance_info', dict(name='bad name'), ('name', 'letters')),
     Case('role-project-name', 'role:project', dict(project_name='Bad Name'), ('project_name', 'lower-case')),
     Case('role-project-missing-name', 'role:project', {}, ('project_name', 'required')),
     Case('role-project-severity', 'role:project', dict(project_name=PROJECT, project_severity='severe'),

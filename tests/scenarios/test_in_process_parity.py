@@ -93,7 +93,7 @@ STEPS = {
                                          source_filters=dict(name='parity/**')),
                                change=dict(trigger='daily'), fail=dict(harbor_password=SECRET)),
     'harbor_replication_info': dict(args=dict(name='parity-replication'), change={}, fail=dict(harbor_password=SECRET)),
-    'harbor_config': dict(args=dict(robot_token_duration=45), change=dict(banner_message=dict(message='parity')),
+    'harbor_config': dict(args=dict(robot_token_duration=45), change=dict(banner_message=dict(text='parity')),
                           fail=dict(harbor_password=SECRET)),
     'harbor_config_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
     # The emulator's own adapter is registered (run.py --scanner): the steps change that registration.
@@ -108,6 +108,7 @@ STEPS = {
         dict(address='https://hooks.example.com/parity', auth_header='Bearer ' + HOOK_SECRET)]),
         change=dict(description='announces the parity pushes'), fail=dict(harbor_password=SECRET)),
     'harbor_webhook_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_preheat_instance_info': dict(args=dict(name='parity-p2p'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),
                                     change={}, fail=dict(api_key=SECRET)),

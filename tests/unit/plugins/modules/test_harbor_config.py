@@ -121,8 +121,9 @@ def test_update_secret_always_sends_the_secret(monkeypatch, harbor):
 
 
 def test_ldap_with_plain_scope_names(monkeypatch, harbor):
-    task = dict(auth_mode='ldap_auth', ldap=dict(url='ldaps://ldap.example.com', base_dn='ou=people,dc=example,dc=com',
-                                                  uid='uid', scope='onelevel', search_password='B1nd-pass'))
+    ldap = dict(url='ldaps://ldap.example.com', base_dn='ou=people,dc=example,dc=com', uid='uid', scope='onelevel',
+                search_password='B1nd-pass')
+    task = dict(auth_mode='ldap_auth', ldap=ldap)
     harbor([get(), Call('PUT', CONFIGURATIONS, json={
         'auth_mode': 'ldap_auth', 'ldap_url': 'ldaps://ldap.example.com', 'ldap_search_password': 'B1nd-pass',
         'ldap_base_dn': 'ou=people,dc=example,dc=com', 'ldap_uid': 'uid', 'ldap_scope': 1}),
@@ -134,7 +135,7 @@ def test_ldap_with_plain_scope_names(monkeypatch, harbor):
 
 
 def test_banner_is_written_as_the_ui_json_and_compared_as_a_value(monkeypatch, harbor):
-    banner = dict(message='Maintenance on Saturday', type='warning', closable=True)
+    banner = dict(text='Maintenance on Saturday', type='warning', closable=True)
     stored = json.dumps({'message': 'Maintenance on Saturday', 'type': 'warning', 'closable': True,
                          'fromDate': None, 'toDate': None})
     harbor([get(), Call('PUT', CONFIGURATIONS, json={'banner_message': json.dumps(

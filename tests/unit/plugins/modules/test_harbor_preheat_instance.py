@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_preheat_instance
+from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_preheat_instance, harbor_preheat_instance_info
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
     Call,
     FakeResponse,
@@ -132,3 +132,18 @@ def test_bad_input_fails_before_any_request(monkeypatch, harbor, args, option):
     conversation = harbor([])
     result, failed = run(monkeypatch, args)
     assert failed and option in result['msg'] and conversation.methods == []
+
+
+def test_info_lists_without_credentials_and_queries(monkeypatch, harbor):
+    kraken = dict(DRAGONFLY, id=5, name='kraken-a', vendor='kraken', default=True, auth_info={'token': 'leaked?'})
+    harbor([Call('GET', INSTANCES, FakeResponse(200, [kraken, DRAGONFLY]), params={'page': 1, 'page_size': 100})])
+    result, failed = run_module(harbor_preheat_instance_info.main, monkeypatch, dict(query='[?default].name | [0]'))
+    assert not failed and not result['changed'] and result['query_result'] == 'kraken-a'
+    assert [instance['name'] for instance in result['instances']] == ['dragonfly-prod', 'kraken-a']
+    assert 'leaked?' not in json.dumps(result)
+
+
+def test_info_name_is_checked_before_any_request(monkeypatch, harbor):
+    conversation = harbor([])
+    result, failed = run_module(harbor_preheat_instance_info.main, monkeypatch, dict(name='bad name'))
+    assert failed and 'name' in result['msg'] and conversation.methods == []
