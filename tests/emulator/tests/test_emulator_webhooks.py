@@ -238,13 +238,24 @@ def test_push_pull_delete_in_both_formats(harbor, receiver):
     pull_manifest(harbor.url, "admin", PASSWORD, "%s/app" % project, "1.0")
     assert_like_sample(receiver.wait("/default", 2)[1], "PULL_ARTIFACT-default.json")
     assert_like_sample(receiver.wait("/cloudevents", 2)[1], "PULL_ARTIFACT-cloudevents.json")
+    pull_manifest(harbor.url, "admin", PASSWORD, "%s/app" % project, digest)
+    by_digest = json.loads(receiver.wait("/default", 3)[2]["body"])["event_data"]["resources"][0]
+    assert by_digest == {"digest": digest, "tag": digest, "resource_url": "%s/%s/app@%s" % (host, project, digest)}
+    receiver.wait("/cloudevents", 3)
     requested = harbor.delete("/projects/%s/repositories/app/artifacts/%s" % (project, digest),
                               headers={"X-Request-Id": "delete-request-1"})
     assert requested.status_code == 200
-    deleted = assert_like_sample(receiver.wait("/default", 3)[2], "DELETE_ARTIFACT-default.json")
+    deleted = assert_like_sample(receiver.wait("/default", 4)[3], "DELETE_ARTIFACT-default.json")
     assert deleted["event_data"]["resources"][0]["tag"] == "1.0"
-    cloud = assert_like_sample(receiver.wait("/cloudevents", 3)[2], "DELETE_ARTIFACT-cloudevents.json")
+    cloud = assert_like_sample(receiver.wait("/cloudevents", 4)[3], "DELETE_ARTIFACT-cloudevents.json")
     assert cloud["requestid"] == "delete-request-1" and cloud["type"] == "harbor.artifact.deleted"
+    push(harbor, project, "app", "2.0")
+    receiver.wait("/default", 5)
+    assert harbor.delete("/projects/%s/repositories/app" % project).status_code == 200
+    gone = json.loads(receiver.wait("/default", 6)[5]["body"])
+    # a repository deleted with its artifacts is gone when the payload is built: no date_created (REAL-HARBOR.md)
+    assert gone["type"] == "DELETE_ARTIFACT" and "date_created" not in gone["event_data"]["repository"]
+    assert "date_created" in deleted["event_data"]["repository"]
 
 
 @needs_registry
@@ -293,6 +304,9 @@ def test_retries_then_success_with_executions_tasks_and_log(harbor, receiver):
     assert "success to run webhook job" in log.text and "receiver-token" not in log.text
     other = harbor.get(base + "/%d/tasks" % (execution["id"] + 1000))
     assert other.status_code == 404
+    last = harbor.get("/projects/%s/webhook/lasttrigger" % project).json()
+    assert [(row["event_type"], row["enabled"], "last_trigger_time" in row) for row in last] == [
+        ("PUSH_ARTIFACT", True, True)]
 
 
 @needs_registry

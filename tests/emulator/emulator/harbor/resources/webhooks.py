@@ -10,9 +10,10 @@ header, slack), src/pkg/notification/hook (one execution and one task per target
 src/jobservice/job/impl/notification/webhook_job.go (the POST, 3 attempts, the job log).
 Facts from REAL-HARBOR.md ("Project webhooks") and the payloads a real v2.15.2 sent (webhook-payloads/).
 
-Events come from the core's event bus (``core.on_event``).  For each enabled policy of the event's project
-that names its type, each target gets one execution (vendor ``WEBHOOK`` or ``SLACK``, trigger ``EVENT``) with
-one task, and a background thread POSTs the payload, so the request that caused the event is not slowed.
+Events come from the core's event bus (``core.on_event``).  Once the request that caused an event is over, for
+each enabled policy of the event's project that names its type, each target gets one execution (vendor
+``WEBHOOK`` or ``SLACK``, trigger ``EVENT``) with one task, and a background thread POSTs the payload, so the
+request is not slowed.
 A delivery that fails (no answer, or a status outside 2xx) is tried again after ``RETRY_DELAYS`` seconds,
 at most 3 attempts in all as Harbor's job service does (Harbor waits about 20 s then 100 s; the emulator
 waits 1 s then 2 s so that tests stay quick).
@@ -417,37 +418,44 @@ def format_body(target, policy, event, data):
 
 # -- delivery (hook.StartHook, the job service's webhook and slack jobs) -------------------------------------------
 
+def related_policies(state, project_id, event_type):
+    """GetRelatedPolices: the enabled policies of the project that name the event type."""
+    return [policy for policy in state.rows("webhook_policies") if policy["project_id"] == project_id
+            and policy["enabled"] and event_type in policy["event_types"]]
+
+
 @core.on_event
 def dispatch(state, event):
-    """GetRelatedPolices + SendHookWithPolicies: one execution and task per target of each matching policy."""
+    """The notifier hands the event to a handler goroutine: the payload is built once the request that caused the
+    event is over (a repository deleted with its artifacts is gone by then, as in Harbor)."""
     if not state.config.get("notification_enable", True):
         return
-    project = state.projects().get(event["project_id"])
-    if project is None:
-        return
-    policies = [p for p in state.rows("webhook_policies") if p["project_id"] == project["project_id"]
-                and p["enabled"] and event["type"] in p["event_types"]]
-    if not policies:
-        return
-    data = None
+    if related_policies(state, event["project_id"], event["type"]):
+        threading.Thread(target=start_hooks, args=(state, event), name="webhook-event", daemon=True).start()
+
+
+def start_hooks(state, event):
+    """SendHookWithPolicies + StartHook: per target of each related policy, an execution, its task and the job."""
     jobs = []
-    for policy in policies:
-        for target in policy["targets"]:
-            if data is None:
-                data = event_data(state, project, event)
-            content_type, body = format_body(target, policy, event, data)
-            stamp = core.now_iso()
-            execution_id = state.insert("webhook_executions", {
-                "vendor_type": VENDOR_TYPES[target["type"]], "vendor_id": policy["id"], "start_time": stamp,
-                "end_time": None, "extra_attrs": {"event_type": event["type"], "payload": body.decode("utf-8")}})
-            task_id = state.insert("webhook_tasks", {
-                "execution_id": execution_id, "status": "Pending", "run_count": 0, "creation_time": stamp,
-                "update_time": stamp, "start_time": None, "end_time": None, "log": []})
-            headers = {"Content-Type": content_type, "User-Agent": "Go-http-client/1.1"}
-            if target["type"] == "http" and target.get("auth_header"):
-                headers["Authorization"] = target["auth_header"]
-            jobs.append((task_id, execution_id, target["address"], bool(target.get("skip_cert_verify")), headers,
-                         body))
+    with state.lock:
+        project = state.projects().get(event["project_id"])
+        policies = related_policies(state, event["project_id"], event["type"]) if project is not None else []
+        data = event_data(state, project, event) if policies else None
+        for policy in policies:
+            for target in policy["targets"]:
+                content_type, body = format_body(target, policy, event, data)
+                stamp = core.now_iso()
+                execution_id = state.insert("webhook_executions", {
+                    "vendor_type": VENDOR_TYPES[target["type"]], "vendor_id": policy["id"], "start_time": stamp,
+                    "end_time": None, "extra_attrs": {"event_type": event["type"], "payload": body.decode("utf-8")}})
+                task_id = state.insert("webhook_tasks", {
+                    "execution_id": execution_id, "status": "Pending", "run_count": 0, "creation_time": stamp,
+                    "update_time": stamp, "start_time": None, "end_time": None, "log": []})
+                headers = {"Content-Type": content_type, "User-Agent": "Go-http-client/1.1"}
+                if target["type"] == "http" and target.get("auth_header"):
+                    headers["Authorization"] = target["auth_header"]
+                jobs.append((task_id, execution_id, target["address"], bool(target.get("skip_cert_verify")),
+                             headers, body))
     for job in jobs:
         threading.Thread(target=_deliver, args=(state,) + job, name="webhook-job-%d" % job[0], daemon=True).start()
 
@@ -465,8 +473,10 @@ def _post(address, skip_cert_verify, headers, body):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     request = urllib.request.Request(address, data=body, headers=headers, method="POST")
+    # Straight to the target: a test's receiver is local, and a proxy from the environment would stand between.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT, context=context) as answer:
+        with opener.open(request, timeout=TIMEOUT) as answer:
             answer.read()
             return None
     except urllib.error.HTTPError as exc:
