@@ -12,6 +12,16 @@ from __future__ import annotations
 USER_GROUPS = '/usergroups'
 GROUP_TYPES = dict(ldap=1, http=2, oidc=3)
 GROUP_TYPE_NAMES = dict((number, name) for name, number in GROUP_TYPES.items())
+# harbor_member called type 2 `internal` before the collection settled on Harbor's UI name, HTTP; both are accepted.
+GROUP_TYPE_ALIASES = dict(internal='http')
+GROUP_TYPE_CHOICES = list(GROUP_TYPES) + list(GROUP_TYPE_ALIASES)
+
+
+def canonical_group_type(name):
+    """A group type as the user wrote it (ldap, http, oidc, or internal for http) -> its one name; None stays."""
+    return GROUP_TYPE_ALIASES.get(name, name)
+
+
 PERMISSION = ' (system administrators only)'
 
 

@@ -21,6 +21,16 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.selectors impor
 )
 
 
+def immutable_permission(action, project):
+    return 'immutable-tag:%s on project %s' % (action, project)
+
+
+def list_rules(client, project):
+    """Every immutability rule of the project, as Harbor returns them."""
+    return client.paginate(client.project_path(project, '/immutabletagrules'), resource_name=True,
+                           permission=immutable_permission('list', project))
+
+
 def identity_of(rule):
     return json.dumps([rule['repositories'], rule['tags']], sort_keys=True)
 

@@ -21,6 +21,7 @@ import json
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import HarborError, ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.executions import wait_for_execution
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import schedule_from_cron
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.selectors import (
     MATCH_ALL,
     from_harbor,
@@ -145,6 +146,28 @@ def rule_from_harbor(rule):
         untagged=_untagged(rule.get('tag_selectors')),
         disabled=bool(rule.get('disabled')),
     )
+
+
+def policy_schedule(policy):
+    """The schedule of Harbor's policy in the module's terms (none unless its trigger is a Schedule)."""
+    trigger = policy.get('trigger') or {}
+    return schedule_from_cron((trigger.get('settings') or {}).get('cron') if trigger.get('kind') == 'Schedule' else '')
+
+
+def describe_policy(policy, project):
+    """Harbor's policy in harbor_retention's terms (rules and schedule), with Harbor's own form under `harbor`."""
+    return dict(id=policy.get('id'), project=project, rules=[rule_from_harbor(rule) for rule in policy.get('rules') or []],
+                schedule=policy_schedule(policy), harbor=policy)
+
+
+def recent_executions(client, policy_id, project, count):
+    """The policy's `count` most recent runs, newest first (Harbor lists them so)."""
+    if count == 0:
+        return []
+    found = client.get('/retentions/%d/executions' % policy_id, params=dict(page=1, page_size=count),
+                       permission=retention_permission('list', project)) or []
+    return [dict((key, execution.get(key)) for key in ('id', 'status', 'trigger', 'dry_run', 'start_time', 'end_time'))
+            for execution in found]
 
 
 def policy_body(project_id, rules, cron, policy_id=None):

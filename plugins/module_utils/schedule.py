@@ -19,6 +19,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Option,
     Resource,
     ValidationError,
+    as_set,
     create_or_find,
 )
 
@@ -233,10 +234,7 @@ class SystemSchedule(Resource):
                             permission='%s:update (system administrators only)' % self.rbac_resource)
 
     def result(self, current):
-        values = self.view(current, set(self.option_names()))
-        values['cron'] = schedule_to_cron(values['schedule'])
-        values['harbor'] = current
-        return values
+        return describe_schedule(current, self.parameters_of)
 
 
 def job_parameters(current):
@@ -246,3 +244,40 @@ def job_parameters(current):
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
+
+
+def gc_parameters(current):
+    """The garbage collection's settings in harbor_gc_schedule's terms (None when nothing is scheduled)."""
+    if not SystemSchedule.scheduled(current):
+        return dict(delete_untagged=None, workers=None)
+    parameters = job_parameters(current)
+    return dict(delete_untagged=bool(parameters.get('delete_untagged')), workers=parameters.get('workers', 0))
+
+
+def purge_parameters(current):
+    """The audit log purge's settings in harbor_purge_audit_schedule's terms (None when nothing is scheduled)."""
+    if not SystemSchedule.scheduled(current):
+        return dict(retention_hours=None, event_types=None)
+    parameters = job_parameters(current)
+    types = [value for value in str(parameters.get('include_event_types') or '').split(',') if value]
+    return dict(retention_hours=parameters.get('audit_retention_hour'), event_types=as_set(types))
+
+
+def describe_schedule(current, parameters=None):
+    """A system job's schedule as its module returns it: schedule, cron, the job's settings, Harbor's form."""
+    schedule = schedule_from_cron(current['schedule'].get('cron')) if SystemSchedule.scheduled(current) else NO_SCHEDULE
+    described = dict(schedule=schedule, cron=schedule_to_cron(schedule))
+    described.update(parameters(current) if parameters else {})
+    described['harbor'] = current or {}
+    return described
+
+
+def job_history(client, path, rbac_resource, count):
+    """The `count` most recent runs of a GC or purge job (Harbor lists them newest first), in plain terms."""
+    if count == 0:
+        return []
+    found = client.get(path, params=dict(page=1, page_size=count),
+                       permission='%s:list (system administrators only)' % rbac_resource) or []
+    return [dict(id=run.get('id'), status=run.get('job_status'), trigger=run.get('job_kind'),
+                 start_time=run.get('creation_time'), end_time=run.get('update_time'), parameters=job_parameters(run))
+            for run in found]

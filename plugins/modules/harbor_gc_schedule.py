@@ -123,7 +123,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     converge,
     harbor_module,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import SystemSchedule, job_parameters
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import SystemSchedule, gc_parameters
 
 MIN_WORKERS = 1
 MAX_WORKERS = 10
@@ -142,10 +142,7 @@ class GarbageCollectionSchedule(SystemSchedule):
             raise ValidationError('workers must be %d to %d, got %d' % (MIN_WORKERS, MAX_WORKERS, desired['workers']))
 
     def parameters_of(self, current):
-        if not self.scheduled(current):
-            return dict(delete_untagged=None, workers=None)
-        parameters = job_parameters(current)
-        return dict(delete_untagged=bool(parameters.get('delete_untagged')), workers=parameters.get('workers', 0))
+        return gc_parameters(current)
 
     def harbor_parameters(self, values):
         workers = values.get('workers')

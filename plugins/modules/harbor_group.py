@@ -31,9 +31,11 @@ options:
   type:
     description:
       - Where the group comes from - V(ldap) (a group of Harbor's LDAP directory, see O(ldap_dn)), V(http) (a group
-        of Harbor's HTTP authentication proxy) or V(oidc) (a group of the OIDC provider's groups claim).
+        of Harbor's HTTP authentication proxy, C(HTTP) in the Harbor UI) or V(oidc) (a group of the OIDC provider's
+        groups claim).
+      - V(internal) is another name for V(http).
     type: str
-    choices: [ldap, http, oidc]
+    choices: [ldap, http, oidc, internal]
     required: true
   ldap_dn:
     description:
@@ -98,8 +100,10 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     harbor_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import (
+    GROUP_TYPE_CHOICES,
     GROUP_TYPES,
     USER_GROUPS,
+    canonical_group_type,
     describe,
     list_groups,
 )
@@ -142,12 +146,13 @@ def main():
     module = harbor_module(
         dict(
             name=dict(type='str', required=True),
-            type=dict(type='str', choices=list(GROUP_TYPES), required=True),
+            type=dict(type='str', choices=GROUP_TYPE_CHOICES, required=True),
             ldap_dn=dict(type='str'),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
         ),
         supports_check_mode=True,
     )
+    module.params['type'] = canonical_group_type(module.params['type'])
     converge(module, Group)
 
 

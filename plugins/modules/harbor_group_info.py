@@ -26,9 +26,9 @@ options:
     type: str
   type:
     description:
-      - Return only the groups of this type.
+      - Return only the groups of this type. V(internal) is another name for V(http).
     type: str
-    choices: [ldap, http, oidc]
+    choices: [ldap, http, oidc, internal]
   query:
     description:
       - A JMESPath expression applied to the list of groups; the outcome is returned in RV(query_result).
@@ -88,7 +88,12 @@ query_result:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import GROUP_TYPES, describe, list_groups
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import (
+    GROUP_TYPE_CHOICES,
+    canonical_group_type,
+    describe,
+    list_groups,
+)
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
 
 
@@ -96,7 +101,7 @@ def main():
     module = harbor_module(
         dict(
             name=dict(type='str'),
-            type=dict(type='str', choices=list(GROUP_TYPES)),
+            type=dict(type='str', choices=GROUP_TYPE_CHOICES),
             query=dict(type='str'),
         ),
         supports_check_mode=True,
@@ -107,7 +112,8 @@ def main():
         if params['name'] is not None and not params['name'].strip():
             raise ValidationError('name must not be empty')
         expression = compile_query(module)
-        groups = [describe(group) for group in list_groups(client, params['name'], params['type'])]
+        found = list_groups(client, params['name'], canonical_group_type(params['type']))
+        groups = [describe(group) for group in found]
         return info_result('groups', sorted(groups, key=lambda group: (group['name'] or '', group['type'])), expression)
 
     run_module(module, read)

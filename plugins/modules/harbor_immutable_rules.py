@@ -152,6 +152,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.immutable import (
     identity_of,
+    immutable_permission,
+    list_rules,
     normalize_rules,
     rule_from_harbor,
     rule_to_harbor,
@@ -187,7 +189,7 @@ class ImmutableRules(Resource):
         return self.client.project_path(self.name, '/immutabletagrules%s' % suffix)
 
     def permission(self, action):
-        return 'immutable-tag:%s on project %s' % (action, self.name)
+        return immutable_permission(action, self.name)
 
     def validate(self, desired):
         check_harbor_name('project', self.name)
@@ -198,7 +200,7 @@ class ImmutableRules(Resource):
         # No project lookup first: listing the rules of a missing project fails (404, or 403 for non-admins), and
         # only then is the project looked up, to tell a missing project from a refusal.
         try:
-            return self.client.paginate(self.path(), resource_name=True, permission=self.permission('list'))
+            return list_rules(self.client, self.name)
         except HarborError as error:
             if error.status not in (403, 404) or self.client.get_project(self.name) is not None:
                 raise
@@ -254,7 +256,7 @@ class ImmutableRules(Resource):
 
     def existing_rule(self, rule):
         """The project's rule with the selectors of `rule`, or None."""
-        for found in self.client.paginate(self.path(), resource_name=True, permission=self.permission('list')):
+        for found in list_rules(self.client, self.name):
             if identity_of(rule_from_harbor(found)) == identity_of(rule):
                 return found
         return None

@@ -42,11 +42,12 @@ options:
   group_type:
     description:
       - Where the group comes from - V(ldap) (an LDAP group, see O(ldap_group_dn)), V(oidc) (a group of the OIDC
-        provider's groups claim) or V(internal) (a group of Harbor's HTTP authentication proxy, which Harbor keeps
-        in its own database; Harbor's type 2).
+        provider's groups claim) or V(http) (a group of Harbor's HTTP authentication proxy, which Harbor keeps in
+        its own database; Harbor's type 2), the same names as M(cloudtemple.harbor.harbor_group) uses.
+      - V(internal) is another name for V(http).
       - Harbor looks a group up by name and type together.
     type: str
-    choices: [ldap, oidc, internal]
+    choices: [ldap, http, oidc, internal]
   ldap_group_dn:
     description:
       - DN of the LDAP group, so that Harbor can find it in the directory when it does not know the group yet.
@@ -124,12 +125,19 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     converge,
     harbor_module,
 )
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import (
+    GROUP_TYPE_CHOICES,
+    GROUP_TYPES,
+    canonical_group_type,
+)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.members import (
+    ROLE_CHOICES,
+    ROLE_IDS,
+    ROLE_NAMES,
+    list_members,
+    member_permission,
+)
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
-
-# Harbor's role ids (src/common/const.go).
-ROLE_IDS = dict(project_admin=1, developer=2, guest=3, maintainer=4, limited_guest=5)
-ROLE_NAMES = dict((role_id, name) for name, role_id in ROLE_IDS.items())
-GROUP_TYPES = dict(ldap=1, internal=2, oidc=3)
 
 
 class Member(Resource):
@@ -145,7 +153,7 @@ class Member(Resource):
         self.project_exists = None
 
     def permission(self, action):
-        return 'member:%s on project %s' % (action, self.project)
+        return member_permission(action, self.project)
 
     def validate(self, desired):
         check_harbor_name('project', self.project)
@@ -161,10 +169,7 @@ class Member(Resource):
             if self.params['state'] == 'absent':
                 return None
             raise missing_project(self.project)
-        members = self.client.paginate(self.client.project_path(self.project, '/members'),
-                                       params=dict(entityname=self.entity_name), resource_name=True,
-                                       permission=self.permission('list'))
-        for member in members:
+        for member in list_members(self.client, self.project, self.entity_name):
             if member.get('entity_type') == self.entity_type and member.get('entity_name') == self.entity_name:
                 return member
         return None
@@ -219,9 +224,9 @@ def main():
             project=dict(type='str', required=True),
             user=dict(type='str'),
             group=dict(type='str'),
-            group_type=dict(type='str', choices=['ldap', 'oidc', 'internal']),
+            group_type=dict(type='str', choices=GROUP_TYPE_CHOICES),
             ldap_group_dn=dict(type='str'),
-            role=dict(type='str', choices=['project_admin', 'maintainer', 'developer', 'guest', 'limited_guest']),
+            role=dict(type='str', choices=ROLE_CHOICES),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
         ),
         supports_check_mode=True,
@@ -230,6 +235,7 @@ def main():
         required_by=dict(group=('group_type',), ldap_group_dn=('group',)),
         required_if=[('state', 'present', ('role',))],
     )
+    module.params['group_type'] = canonical_group_type(module.params['group_type'])
     converge(module, Member)
 
 

@@ -124,7 +124,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     converge,
     harbor_module,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import SystemSchedule, job_parameters
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import SystemSchedule, purge_parameters
 
 MAX_RETENTION_HOURS = 240000
 EVENT_TYPE = re.compile(r'^[a-z][a-z_]*$')
@@ -152,11 +152,7 @@ class AuditPurgeSchedule(SystemSchedule):
             raise ValidationError('retention_hours must be 1 to %d, got %d' % (MAX_RETENTION_HOURS, hours))
 
     def parameters_of(self, current):
-        if not self.scheduled(current):
-            return dict(retention_hours=None, event_types=None)
-        parameters = job_parameters(current)
-        types = [value for value in str(parameters.get('include_event_types') or '').split(',') if value]
-        return dict(retention_hours=parameters.get('audit_retention_hour'), event_types=as_set(types))
+        return purge_parameters(current)
 
     def check_new_schedule(self, desired):
         missing = [name for name in self.parameter_options if name not in desired]

@@ -299,11 +299,11 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     run_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.retention import (
+    describe_policy,
     normalize_rules,
     policy_body,
     read_policy,
     retention_permission,
-    rule_from_harbor,
     rule_to_harbor,
     run_policy,
     same_rules,
@@ -311,7 +311,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.retention impor
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import (
     NO_SCHEDULE,
     normalize_schedule,
-    schedule_from_cron,
     schedule_to_cron,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
@@ -352,10 +351,7 @@ class Retention(Resource):
         return read_policy(self.client, self.policy_id, self.name)
 
     def view(self, current, wanted):
-        trigger = current.get('trigger') or {}
-        cron = (trigger.get('settings') or {}).get('cron') if trigger.get('kind') == 'Schedule' else ''
-        values = dict(rules=[rule_from_harbor(rule) for rule in current.get('rules') or []],
-                      schedule=schedule_from_cron(cron))
+        values = describe_policy(current, self.name)
         return dict((key, value) for key, value in values.items() if key in wanted)
 
     def equal(self, option, current_value, desired_value):
@@ -392,8 +388,7 @@ class Retention(Resource):
         self.client.delete('/retentions/%d' % self.policy_id, permission=self.permission('delete'))
 
     def result(self, current):
-        values = self.view(current, {'rules', 'schedule'})
-        return dict(id=current.get('id'), project=self.name, harbor=current, **values)
+        return describe_policy(current, self.name)
 
     def planned(self, desired):
         return dict(id=None, project=self.name, rules=desired['rules'], schedule=desired.get('schedule', NO_SCHEDULE),

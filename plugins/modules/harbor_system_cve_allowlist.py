@@ -93,30 +93,24 @@ allowlist:
     update_time: "2026-01-05T10:00:00.000Z"
 """
 
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.cve_allowlist import (
+    ALLOWLIST_OPTIONS,
+    SYSTEM_ALLOWLIST,
+    describe_allowlist,
+    read_system_allowlist,
+)
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Option,
     Resource,
     ValidationError,
-    as_set,
     converge,
     harbor_fields,
     harbor_module,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_cve_ids
-
-ALLOWLIST = '/system/CVEAllowlist'
 
 
 class SystemAllowlist(Resource):
     return_key = 'allowlist'
-    options = (
-        Option('cve_ids', normalize=lambda ids: as_set(check_cve_ids('cve_ids', ids)), field='items',
-               to_harbor=lambda ids: [dict(cve_id=cve) for cve in ids],
-               from_harbor=lambda items: as_set(item.get('cve_id') for item in items or [])),
-        # Harbor drops expires_at when the body has none: that is "never".
-        Option('expires_at', field='expires_at', to_harbor=lambda value: value or None,
-               from_harbor=lambda value: value or 0),
-    )
+    options = ALLOWLIST_OPTIONS
 
     def validate(self, desired):
         if desired.get('expires_at', 0) < 0:
@@ -124,17 +118,16 @@ class SystemAllowlist(Resource):
                                   % desired['expires_at'])
 
     def find(self):
-        return self.client.get(ALLOWLIST, permission='the system CVE allowlist (read: any logged-in user)')
+        return read_system_allowlist(self.client)
 
     def update(self, current, changes, desired):
         values = dict(self.view(current, set(option.name for option in self.options)), **changes)
-        self.client.put(ALLOWLIST, json=harbor_fields(self.options, values),
+        self.client.put(SYSTEM_ALLOWLIST, json=harbor_fields(self.options, values),
                         permission='configuration:update (system administrators only)')
         return None
 
     def result(self, current):
-        return dict(self.view(current, set(option.name for option in self.options)),
-                    update_time=current.get('update_time'))
+        return describe_allowlist(current)
 
     def create(self, desired):
         raise ValidationError('Harbor has no system CVE allowlist to change; it always has one')

@@ -46,6 +46,25 @@ def test_bootstrap_builds_the_example_setup(emulators, playbook):
         assert emulators.login(username, password)
         assert 'harbor-pull-secret' in emulators.image_pull_secrets(namespace)
 
+    # bootstrap_system: OIDC login, the system CVE allowlist, a global label, OIDC groups with roles in payments,
+    # and the disaster-recovery replication of payments (to the emulator itself, HARBOR_DR_URL being unset)
+    configuration = emulators.harbor('GET', '/configurations').json()
+    assert configuration['auth_mode']['value'] == 'oidc_auth'
+    assert configuration['oidc_endpoint']['value'] == 'https://sso.example.com/realms/corporate'
+    assert [registry['name'] for registry in emulators.harbor('GET', '/registries').json()] == ['harbor-dr']
+    policies = emulators.harbor('GET', '/replication/policies').json()
+    assert [(policy['name'], policy['dest_registry']['name'], policy['trigger']['type']) for policy in policies] == [
+        ('payments-to-dr', 'harbor-dr', 'event_based')]
+    allowlist = emulators.harbor('GET', '/system/CVEAllowlist').json()
+    assert [item['cve_id'] for item in allowlist['items']] == ['CVE-2023-44487']
+    assert [label['name'] for label in emulators.harbor('GET', '/labels', params={'scope': 'g'}).json()] == ['pci']
+    groups = emulators.harbor('GET', '/usergroups').json()
+    assert sorted((group['group_name'], group['group_type']) for group in groups) == [
+        ('payments-developers', 3), ('payments-operators', 3)]
+    members = emulators.harbor('GET', '/projects/payments/members', headers={'X-Is-Resource-Name': 'true'}).json()
+    assert {(member['entity_name'], member['role_id']) for member in members if member['entity_type'] == 'g'} == {
+        ('payments-developers', 2), ('payments-operators', 4)}
+
     ci_file = os.path.join(playbook.credentials_dir, 'payments-ci-push.json')
     assert oct(os.stat(ci_file).st_mode & 0o777) == '0o600'
     with open(ci_file, encoding='utf-8') as handle:

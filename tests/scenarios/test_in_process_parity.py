@@ -80,10 +80,13 @@ STEPS = {
     'harbor_group': dict(args=dict(name='parity-group', type='oidc'), change=dict(state='absent'),
                          fail=dict(harbor_password=SECRET)),
     'harbor_group_info': dict(args=dict(name='parity-group'), change={}, fail=dict(harbor_password=SECRET)),
-    'harbor_webhook': dict(args=dict(project='parity', name='parity-hook', events=['PUSH_ARTIFACT'], targets=[
-        dict(address='https://hooks.example.com/parity', auth_header='Bearer ' + HOOK_SECRET)]),
-        change=dict(description='announces the parity pushes'), fail=dict(harbor_password=SECRET)),
-    'harbor_webhook_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_system_cve_allowlist_info': dict(args={}, change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_retention_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_immutable_rules_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_member_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_schedule_info': dict(args=dict(jobs=['gc', 'purge_audit']), change={}, fail=dict(harbor_password=SECRET)),
+    'harbor_audit_log_info': dict(args=dict(resource_type='project', operation='create'), change={},
+                                  fail=dict(harbor_password=SECRET)),
     # Docker Hub is not contacted by the emulator; the endpoint's secret must show in neither run.
     'harbor_registry': dict(args=dict(name='parity-registry', type='docker-hub', url='https://hub.docker.com',
                                       access_key='parity', access_secret=USER_SECRET),
@@ -109,6 +112,10 @@ STEPS = {
                                               auth_mode='OAUTH', token=P2P_SECRET),
                                     change=dict(description='preheats the parity images'),
                                     fail=dict(harbor_password=SECRET)),
+    'harbor_webhook': dict(args=dict(project='parity', name='parity-hook', events=['PUSH_ARTIFACT'], targets=[
+        dict(address='https://hooks.example.com/parity', auth_header='Bearer ' + HOOK_SECRET)]),
+        change=dict(description='announces the parity pushes'), fail=dict(harbor_password=SECRET)),
+    'harbor_webhook_info': dict(args=dict(project='parity'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_preheat_instance_info': dict(args=dict(name='parity-p2p'), change={}, fail=dict(harbor_password=SECRET)),
     'harbor_pull_secret_info': dict(args=dict(namespaces=['parity-ns'], check_login=True, validate_certs=True,
                                               verify_ssl=True),

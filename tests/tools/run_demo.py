@@ -126,10 +126,25 @@ def main():
         return status
 
     environment['ANSIBLE_DISPLAY_OK_HOSTS'] = 'true'
-    status = run_playbook('report.yml', environment, 'what exists now', extra)[0]
+    for url in emulator_logs().values():
+        control(url, 'DELETE')
+    audit_log = os.path.join(credentials_dir, 'audit-log.json')
+    status = run_playbook('report.yml', environment, 'what exists now',
+                          extra + ['-e', 'report_audit_log_dest=%s' % audit_log])[0]
     if status:
         print('make demo: playbooks/report.yml failed (status %d)' % status)
-    return status
+        return status
+    # The report reads with readers only: no write, not even a writer in check mode's login probe.
+    for emulator, url in emulator_logs().items():
+        writes = [entry for entry in control(url) if entry['method'] not in READS]
+        if writes:
+            print('make demo: FAILED, playbooks/report.yml sent writes to %s: %s' % (emulator, writes))
+            return 1
+    if not os.path.exists(audit_log):
+        print('make demo: FAILED, playbooks/report.yml did not export the audit log to %s' % audit_log)
+        return 1
+    print('make demo: the report only read, and exported the audit log to %s' % audit_log)
+    return 0
 
 
 if __name__ == '__main__':

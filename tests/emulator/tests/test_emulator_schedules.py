@@ -132,9 +132,27 @@ def _scan_all_schedule(emulator):
     assert error_of(emulator.get(SCAN_ALL)) == ("PRECONDITION", "no scanner is configured, it's not possible to scan")
 
 
+def test_gc_and_purge_runs_are_listed_newest_first(fresh_emulator):
+    emulator = fresh_emulator
+    for path in ("/system/gc", "/system/purgeaudit"):
+        assert emulator.get(path).json() == []
+    first = emulator.post(GC, json=schedule("Manual", delete_untagged=True, workers=2))
+    second = emulator.post(GC, json=schedule("Manual", workers=1))
+    assert first.status_code == second.status_code == 201
+    emulator.post(PURGE, json=schedule("Manual", **PURGE_PARAMETERS))
+    runs = emulator.get("/system/gc", params={"page": 1, "page_size": 1})
+    assert runs.headers["X-Total-Count"] == "2" and len(runs.json()) == 1
+    latest = runs.json()[0]
+    assert latest["id"] == int(second.headers["Location"].rsplit("/", 1)[1])
+    assert latest["job_kind"] == "MANUAL" and latest["job_status"] == "Success" and latest["job_name"] == "GARBAGE_COLLECTION"
+    assert json.loads(latest["job_parameters"])["workers"] == 1
+    purges = emulator.get("/system/purgeaudit").json()
+    assert len(purges) == 1 and json.loads(purges[0]["job_parameters"])["audit_retention_hour"] == 168
+
+
 def test_system_admins_only(fresh_emulator):
     _user, creds = fresh_emulator.add_user()
-    for path in (GC, PURGE, SCAN_ALL):
+    for path in (GC, PURGE, SCAN_ALL, "/system/gc", "/system/purgeaudit"):
         assert fresh_emulator.get(path, auth=None).status_code == 401
         refused = fresh_emulator.get(path, auth=creds)
         assert refused.status_code == 403 and error_of(refused)[1] == creds[0]

@@ -237,9 +237,19 @@ class HarborEmulator:
                 raise core.HarborError("METHOD_NOT_ALLOWED", "method %s is not allowed, but [%s] are" % (
                     req.method, ",".join(exc.allowed))) from exc
             req.params = params
-            bind_parameters(req, found.options)
-            response = found.handler(req)
-            return response if response is not None else core.ok()
+            finishers = [] if req.method in SAFE_METHODS else [
+                finish for finish in (hook(req) for hook in core.API_WRITE_HOOKS) if finish is not None]
+            try:
+                bind_parameters(req, found.options)
+                response = found.handler(req)
+            except core.HarborError as exc:
+                for finish in finishers:
+                    finish(exc.status, None)
+                raise
+            response = response if response is not None else core.ok()
+            for finish in finishers:
+                finish(response.status, dict((key.lower(), value) for key, value in response.headers).get("location"))
+            return response
 
     def _read_only_blocks(self, req):
         if not self.state.config.get("read_only") or req.method in SAFE_METHODS:

@@ -44,6 +44,7 @@ ARTIFACT_PUSH_HOOKS = []
 ARTIFACT_DELETE_HOOKS = []
 PULL_POLICIES = []
 ARTIFACT_RENDERERS = []
+API_WRITE_HOOKS = []
 EVENT_HANDLERS = []
 
 
@@ -113,6 +114,14 @@ def on_artifact_push(func):
     ``artifact`` is the stored record; a hook may add keys to it (``scan_overview``...).
     """
     ARTIFACT_PUSH_HOOKS.append(func)
+    return func
+
+
+def on_api_write(func):
+    """``func(req)`` runs (in the state lock) before the handler of an API write (POST, PUT, PATCH, DELETE) that
+    found its route; it returns None, or ``finish(status, location)``, called once the handler has answered
+    (with the error's status when it failed). The audit log records Harbor's operations so."""
+    API_WRITE_HOOKS.append(func)
     return func
 
 

@@ -126,7 +126,7 @@ def test_a_refusal_names_the_permission(monkeypatch, harbor):
     (dict(name=' ', type='oidc'), 'name'),
     (dict(name='ops', type='ldap'), 'ldap_dn'),
     (dict(name='ops', type='oidc', ldap_dn=OPS_DN), 'ldap_dn'),
-    (dict(name='ops', type='internal'), 'type'),
+    (dict(name='ops', type='kerberos'), 'type'),
     (dict(name='ops'), 'type'),
 ])
 def test_bad_input_fails_before_any_request(monkeypatch, harbor, args, option):
@@ -149,3 +149,17 @@ def test_info_by_name_and_type_is_exact(monkeypatch, harbor):
     harbor([groups(DEVS_HTTP, DEVS, dict(DEVS, id=9, group_name='payments-dev-old'))])
     result, failed = run_module(harbor_group_info.main, monkeypatch, dict(name='payments-dev', type='oidc'))
     assert not failed and [group['id'] for group in result['groups']] == [3]
+
+
+@pytest.mark.parametrize('spelling', ['http', 'internal'])
+def test_internal_is_another_name_for_http(monkeypatch, harbor, spelling):
+    conversation = harbor([groups(DEVS, DEVS_HTTP)])
+    result, failed = run(monkeypatch, dict(name='payments-dev', type=spelling))
+    assert not failed and not result['changed'] and result['group']['id'] == 4 and result['group']['type'] == 'http'
+    assert conversation.methods == ['GET']
+
+
+def test_info_type_internal_reads_the_http_groups(monkeypatch, harbor):
+    harbor([groups(DEVS, DEVS_HTTP)])
+    result, failed = run_module(harbor_group_info.main, monkeypatch, dict(name='payments-dev', type='internal'))
+    assert not failed and [group['id'] for group in result['groups']] == [4]

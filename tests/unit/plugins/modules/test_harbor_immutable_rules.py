@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_immutable_rules
+from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_immutable_rules, harbor_immutable_rules_info
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
     Call,
     FakeResponse,
@@ -258,3 +258,39 @@ def test_bad_input_fails_before_any_request(monkeypatch, harbor, args, fragment)
     result, failed = run(monkeypatch, args)
     assert failed and fragment in result['msg'], result['msg']
     assert conversation.seen == []
+
+
+# harbor_immutable_rules_info
+
+PROJECT = Call('GET', '/projects/payments', FakeResponse(200, {'project_id': 12, 'name': 'payments'}))
+
+
+def test_info_reads_the_rules_in_harbor_immutable_rules_terms(monkeypatch, harbor):
+    conversation = harbor([PROJECT, listing(harbor_rule(9, '*-SNAPSHOT', 'charts/**', disabled=True,
+                                                        tag_decoration='excludes'), harbor_rule(5, SEMVER))])
+    result, failed = run_module(harbor_immutable_rules_info.main, monkeypatch,
+                                dict(project='payments', query='[?!disabled].tags.matching'))
+    assert not failed and not result['changed'] and conversation.methods == ['GET', 'GET']
+    assert result['rules'] == [
+        {'id': 5, 'repositories': {'matching': '**'}, 'tags': {'matching': SEMVER}, 'disabled': False},
+        {'id': 9, 'repositories': {'matching': 'charts/**'}, 'tags': {'excluding': '*-SNAPSHOT'}, 'disabled': True}]
+    assert result['query_result'] == [SEMVER]
+
+
+def test_info_output_is_an_idempotent_exclusive_task(monkeypatch, harbor):
+    rules = [harbor_rule(5, SEMVER), harbor_rule(9, '*-SNAPSHOT', 'charts/**', disabled=True, tag_decoration='excludes')]
+    harbor([PROJECT, listing(*rules)])
+    read, _failed = run_module(harbor_immutable_rules_info.main, monkeypatch, dict(project='payments'))
+    conversation = harbor([listing(*rules)])
+    task = [dict((key, value) for key, value in rule.items() if key != 'id') for rule in read['rules']]
+    result, failed = run(monkeypatch, dict(rules=task, exclusive=True))
+    assert not failed and not result['changed'] and conversation.methods == ['GET']
+
+
+def test_info_on_a_missing_project_fails_and_bad_input_sends_nothing(monkeypatch, harbor):
+    harbor([Call('GET', '/projects/payments', FakeResponse(404, error_body('NOT_FOUND', 'not found')))])
+    result, failed = run_module(harbor_immutable_rules_info.main, monkeypatch, dict(project='payments'))
+    assert failed and "project 'payments' does not exist" in result['msg']
+    conversation = harbor([])
+    result, failed = run_module(harbor_immutable_rules_info.main, monkeypatch, dict(project='payments', query='[?'))
+    assert failed and 'query' in result['msg'] and conversation.methods == []

@@ -2,13 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""harbor_member against scripted Harbor conversations."""
+"""harbor_member and harbor_member_info against scripted Harbor conversations."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_member
+from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_member, harbor_member_info
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
     Call,
     FakeResponse,
@@ -148,3 +148,70 @@ def test_bad_input_fails_before_any_request(monkeypatch, harbor, args, fragment)
     result, failed = run(monkeypatch, args)
     assert failed and fragment in result['msg'], result['msg']
     assert conversation.seen == []
+
+
+@pytest.mark.parametrize('spelling', ['http', 'internal'])
+def test_an_http_group_is_harbor_type_2_under_either_name(monkeypatch, harbor, spelling):
+    harbor([
+        PROJECT, members('payments-dev'),
+        Call('POST', MEMBERS, FakeResponse(201), json={'role_id': 2, 'member_group': {
+            'group_name': 'payments-dev', 'group_type': 2}}),
+        members('payments-dev', DEVS),
+    ])
+    result, failed = run(monkeypatch, dict(group='payments-dev', group_type=spelling, role='developer'))
+    assert not failed and result['changed']
+
+
+def all_members(*entries):
+    return Call('GET', MEMBERS, FakeResponse(200, list(entries), {'X-Total-Count': str(len(entries))}),
+                params={'page': 1, 'page_size': 100})
+
+
+USER_GROUPS = Call('GET', '/usergroups', FakeResponse(200, [
+    {'id': 2, 'group_name': 'payments-dev', 'group_type': 2, 'ldap_group_dn': ''},
+    {'id': 7, 'group_name': 'other', 'group_type': 1, 'ldap_group_dn': 'cn=other'}], {'X-Total-Count': '2'}),
+    params={'page': 1, 'page_size': 100})
+BOB = dict(ALICE, id=16, entity_name='bob', entity_id=6, role_id=1)
+
+
+def test_info_lists_users_then_groups_in_harbor_member_terms(monkeypatch, harbor):
+    conversation = harbor([PROJECT, all_members(DEVS, BOB, ALICE), USER_GROUPS])
+    result, failed = run_module(harbor_member_info.main, monkeypatch,
+                                dict(project='payments', query="[?role == 'project_admin'].user"))
+    assert not failed and not result['changed'] and conversation.methods == ['GET'] * 3
+    assert result['members'] == [
+        {'id': 14, 'user': 'alice', 'role': 'maintainer'},
+        {'id': 16, 'user': 'bob', 'role': 'project_admin'},
+        {'id': 15, 'group': 'payments-dev', 'group_type': 'http', 'ldap_group_dn': None, 'role': 'developer'},
+    ]
+    assert result['query_result'] == ['bob']
+
+
+def test_info_without_the_right_to_list_groups_leaves_their_type_unknown(monkeypatch, harbor):
+    harbor([PROJECT, members('payments-dev', DEVS, dict(DEVS, id=17, entity_name='payments-dev-old')),
+            Call('GET', '/usergroups', FakeResponse(403, error_body('FORBIDDEN', 'forbidden')))])
+    result, failed = run_module(harbor_member_info.main, monkeypatch, dict(project='payments', group='payments-dev'))
+    assert not failed and [(member['id'], member['group_type']) for member in result['members']] == [(15, None)]
+
+
+def test_info_of_users_only_reads_no_groups(monkeypatch, harbor):
+    conversation = harbor([PROJECT, members('alice', ALICE, dict(ALICE, id=18, entity_name='alice2'))])
+    result, failed = run_module(harbor_member_info.main, monkeypatch, dict(project='payments', user='alice'))
+    assert not failed and result['members'] == [{'id': 14, 'user': 'alice', 'role': 'maintainer'}]
+    assert conversation.methods == ['GET', 'GET']
+
+
+def test_info_on_a_missing_project_fails(monkeypatch, harbor):
+    harbor([Call('GET', '/projects/payments', FakeResponse(404, error_body('NOT_FOUND', 'not found')))])
+    result, failed = run_module(harbor_member_info.main, monkeypatch, dict(project='payments'))
+    assert failed and "project 'payments' does not exist" in result['msg']
+
+
+@pytest.mark.parametrize('args, option', [
+    (dict(project='Pay ments'), 'project'), (dict(project='payments', user=' '), 'user'),
+    (dict(project='payments', query='[?'), 'query'),
+])
+def test_info_bad_input_fails_before_any_request(monkeypatch, harbor, args, option):
+    conversation = harbor([])
+    result, failed = run_module(harbor_member_info.main, monkeypatch, args)
+    assert failed and option in result['msg'] and conversation.methods == []

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""harbor_retention against scripted Harbor conversations."""
+"""harbor_retention and harbor_retention_info against scripted Harbor conversations."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import copy
 
 import pytest
 
-from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_retention
+from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_retention, harbor_retention_info
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
     Call,
     FakeResponse,
@@ -327,3 +327,52 @@ def test_bad_input_fails_before_any_request(monkeypatch, harbor, args, fragment)
     result, failed = run(monkeypatch, dict(dict(project='payments'), **args))
     assert failed and fragment in result['msg'], result['msg']
     assert conversation.seen == []
+
+
+# harbor_retention_info
+
+RUNS = [{'id': 42, 'policy_id': 3, 'status': 'Error', 'trigger': 'SCHEDULE', 'dry_run': False,
+         'start_time': '2026-01-02T00:00:00.000Z', 'end_time': '2026-01-02T00:00:03.000Z'},
+        {'id': 41, 'policy_id': 3, 'status': 'Success', 'trigger': 'MANUAL', 'dry_run': True,
+         'start_time': '2026-01-01T10:00:00.000Z', 'end_time': '2026-01-01T10:00:02.000Z'}]
+
+
+def test_info_reads_the_policy_in_harbor_retention_terms_and_its_runs(monkeypatch, harbor):
+    conversation = harbor(linked(stored([HARBOR_RELEASES, HARBOR_PULLED], cron='0 0 2 * * *')) + [
+        Call('GET', '/retentions/3/executions', FakeResponse(200, RUNS), params={'page': 1, 'page_size': 2})])
+    result, failed = run_module(harbor_retention_info.main, monkeypatch,
+                                dict(project='payments', executions=2, query="executions[?status == 'Error'].id"))
+    assert not failed and not result['changed'] and conversation.methods == ['GET'] * 3
+    policy = result['policy']
+    assert policy['id'] == 3 and policy['schedule'] == '0 0 2 * * *'
+    assert policy['rules'] == [
+        dict(RELEASES, repositories={'matching': '**'}, disabled=False),
+        dict(PULLED, tags={'matching': '**'}, untagged=True, disabled=False)]
+    assert [run['id'] for run in policy['executions']] == [42, 41] and 'policy_id' not in policy['executions'][0]
+    assert result['query_result'] == [42]
+
+
+def test_info_output_is_an_idempotent_harbor_retention_task(monkeypatch, harbor):
+    policy = stored([HARBOR_RELEASES, HARBOR_PULLED])
+    harbor(linked(policy))
+    read, _failed = run_module(harbor_retention_info.main, monkeypatch, dict(project='payments', executions=0))
+    conversation = harbor(linked(policy))
+    result, failed = run(monkeypatch, dict(project='payments', rules=read['policy']['rules'],
+                                           schedule=read['policy']['schedule']))
+    assert not failed and not result['changed'] and conversation.methods == ['GET', 'GET']
+
+
+def test_info_of_a_project_without_policy_is_empty(monkeypatch, harbor):
+    conversation = harbor([UNLINKED])
+    result, failed = run_module(harbor_retention_info.main, monkeypatch, dict(project='payments'))
+    assert not failed and result['policy'] == {} and conversation.methods == ['GET']
+
+
+@pytest.mark.parametrize('args, option', [
+    (dict(project='Pay ments'), 'project'), (dict(project='payments', executions=101), 'executions'),
+    (dict(project='payments', query='[?'), 'query'),
+])
+def test_info_bad_input_fails_before_any_request(monkeypatch, harbor, args, option):
+    conversation = harbor([])
+    result, failed = run_module(harbor_retention_info.main, monkeypatch, args)
+    assert failed and option in result['msg'] and conversation.methods == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_system_cve_allowlist
+from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_system_cve_allowlist, harbor_system_cve_allowlist_info
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
     Call,
     FakeResponse,
@@ -104,3 +104,25 @@ def test_bad_input_fails_before_any_request(monkeypatch, harbor, args, option):
     conversation = harbor([])
     result, failed = run(monkeypatch, args)
     assert failed and option in result['msg'] and conversation.methods == []
+
+
+def test_info_reads_the_allowlist_in_the_writer_terms(monkeypatch, harbor):
+    conversation = harbor([get(SET)])
+    result, failed = run_module(harbor_system_cve_allowlist_info.main, monkeypatch,
+                                dict(query="contains(cve_ids, 'CVE-2024-3094')"))
+    assert not failed and not result['changed'] and conversation.methods == ['GET']
+    assert result['allowlist'] == {'cve_ids': ['CVE-2023-44487', 'CVE-2024-3094'], 'expires_at': 1798761599,
+                                   'update_time': '2026-01-05T10:00:00.000Z'}
+    assert result['query_result'] is True
+    conversation = harbor([get(SET)])
+    result, failed = run(monkeypatch, dict((key, value) for key, value in result['allowlist'].items() if key != 'update_time'))
+    assert not failed and not result['changed'] and conversation.methods == ['GET']
+
+
+def test_info_of_a_fresh_harbor_and_a_bad_query(monkeypatch, harbor):
+    harbor([get(FRESH)])
+    result, failed = run_module(harbor_system_cve_allowlist_info.main, monkeypatch, {})
+    assert not failed and result['allowlist']['cve_ids'] == [] and result['allowlist']['expires_at'] == 0
+    conversation = harbor([])
+    result, failed = run_module(harbor_system_cve_allowlist_info.main, monkeypatch, dict(query='[?'))
+    assert failed and 'query' in result['msg'] and conversation.methods == []

@@ -14,6 +14,7 @@ from ansible_collections.cloudtemple.harbor.plugins.modules import (
     harbor_gc_schedule,
     harbor_purge_audit_schedule,
     harbor_scan_all_schedule,
+    harbor_schedule_info,
 )
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
     Call,
@@ -254,3 +255,63 @@ def test_bad_input_fails_before_any_request(monkeypatch, harbor, main, args, fra
     result, failed = run(monkeypatch, main, args)
     assert failed and fragment in result['msg'], result['msg']
     assert conversation.seen == []
+
+
+# harbor_schedule_info
+
+GC_RUN = {'id': 12, 'job_name': 'GARBAGE_COLLECTION', 'job_kind': 'SCHEDULE', 'job_status': 'Error',
+          'job_parameters': '{"delete_untagged":true,"workers":2}', 'schedule': {'type': 'SCHEDULE'},
+          'creation_time': '2026-01-02T02:30:00.000Z', 'update_time': '2026-01-02T02:31:10.000Z'}
+METRICS = {'total': 3, 'completed': 3, 'ongoing': False, 'trigger': 'Manual',
+           'metrics': {'Success': 3, 'Error': 0, 'Pending': 0, 'Running': 0, 'Stopped': 0}}
+
+
+def test_info_reads_every_job_in_its_module_terms_with_its_runs(monkeypatch, harbor):
+    conversation = harbor([
+        Call('GET', GC, GC_SCHEDULED),
+        Call('GET', '/system/gc', FakeResponse(200, [GC_RUN]), params={'page': 1, 'page_size': 5}),
+        Call('GET', SCAN_ALL, history('Daily', '0 0 0 * * *')),
+        Call('GET', '/scans/all/metrics', FakeResponse(200, METRICS)),
+        Call('GET', PURGE, NOTHING),
+        Call('GET', '/system/purgeaudit', FakeResponse(200, []), params={'page': 1, 'page_size': 5}),
+    ])
+    result, failed = run(monkeypatch, harbor_schedule_info.main, dict(query="gc.executions[0].status == 'Error'"))
+    assert not failed and not result['changed'] and conversation.methods == ['GET'] * 6
+    gc = result['schedules']['gc']
+    assert (gc['schedule'], gc['cron'], gc['delete_untagged'], gc['workers']) == ('0 30 2 * * *', '0 30 2 * * *', True, 2)
+    assert gc['executions'] == [{'id': 12, 'status': 'Error', 'trigger': 'SCHEDULE', 'start_time': '2026-01-02T02:30:00.000Z',
+                                 'end_time': '2026-01-02T02:31:10.000Z',
+                                 'parameters': {'delete_untagged': True, 'workers': 2}}]
+    scan_all = result['schedules']['scan_all']
+    assert (scan_all['schedule'], scan_all['scanner'], scan_all['last_run']) == ('daily', True, METRICS)
+    purge = result['schedules']['purge_audit']
+    assert (purge['schedule'], purge['retention_hours'], purge['event_types'], purge['executions']) == ('none', None, None, [])
+    assert result['query_result'] is True
+
+
+def test_info_the_settings_read_back_make_an_idempotent_task(monkeypatch, harbor):
+    scheduled = history('Custom', '0 0 3 * * 6', audit_retention_hour=720, include_event_types='pull_artifact,create_artifact',
+                        dry_run=False)
+    harbor([Call('GET', PURGE, scheduled)])
+    read, failed = run(monkeypatch, harbor_schedule_info.main, dict(jobs=['purge_audit'], executions=0))
+    purge = read['schedules']['purge_audit']
+    assert not failed and list(read['schedules']) == ['purge_audit']
+    conversation = harbor([Call('GET', PURGE, scheduled)])
+    result, failed = run(monkeypatch, harbor_purge_audit_schedule.main, dict(
+        (key, purge[key]) for key in ('schedule', 'retention_hours', 'event_types')))
+    assert not failed and not result['changed'] and conversation.methods == ['GET']
+
+
+def test_info_without_a_default_scanner_says_so(monkeypatch, harbor):
+    harbor([Call('GET', SCAN_ALL, FakeResponse(412, error_body('PRECONDITION', 'no scanner is configured')))])
+    result, failed = run(monkeypatch, harbor_schedule_info.main, dict(jobs=['scan_all']))
+    assert not failed and result['schedules']['scan_all']['scanner'] is False
+    assert result['schedules']['scan_all']['schedule'] == 'none'
+
+
+@pytest.mark.parametrize('args, option', [(dict(executions=-1), 'executions'), (dict(query='[?'), 'query'),
+                                          (dict(jobs=['replication']), 'jobs')])
+def test_info_bad_input_fails_before_any_request(monkeypatch, harbor, args, option):
+    conversation = harbor([])
+    result, failed = run(monkeypatch, harbor_schedule_info.main, args)
+    assert failed and option in result['msg'] and conversation.methods == []

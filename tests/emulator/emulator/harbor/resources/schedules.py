@@ -209,6 +209,25 @@ history_schedule_routes(r"/system/purgeaudit/schedule", PURGE, "purge-audit", "l
                         verify=verify_purge_request)
 
 
+def history_routes(path, vendor_type, rbac_resource):
+    """GET of a job's runs (getGCHistory / getPurgeHistory): newest first, paged, ``schedule.type`` the trigger."""
+    def list_runs(req):
+        core.require_system_access(req, rbac_resource, "list")
+        runs = [run for run in req.state.rows("system_executions") if run["vendor_type"] == vendor_type]
+        runs.sort(key=lambda run: (run["start_time"], run["id"]), reverse=True)
+        return core.paginate(req, runs, render=lambda run: {
+            "id": run["id"], "job_name": vendor_type, "job_kind": run["trigger"],
+            "job_parameters": go_json({key: value for key, value in run["extra_attrs"].items() if key != "redis_url_reg"}),
+            "schedule": {"type": run["trigger"]}, "job_status": run["status"],
+            "creation_time": run["start_time"], "update_time": run["update_time"]})
+
+    core.route("GET", path, paged=True, query={"q": "string", "sort": "string"})(list_runs)
+
+
+history_routes(r"/system/gc", GC, "garbage-collection")
+history_routes(r"/system/purgeaudit", PURGE, "purge-audit")
+
+
 @core.route("GET", r"/system/gc/(?P<id>[^/]+)")
 def get_gc_execution(req):
     core.require_system_access(req, "garbage-collection", "read")
