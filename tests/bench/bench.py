@@ -782,6 +782,8 @@ def main():
     parser.add_argument('--latency-sizes', type=sizes, default=[W1_SIZE],
                         help='project counts at which the collection, the anchor and bootstrap.yml also run with '
                              '--latency (default: %d; empty: none)' % W1_SIZE)
+    parser.add_argument('--variants', default='collection,anchor,bootstrap',
+                        help='which playbooks to run, of collection, anchor and bootstrap (default: all three)')
     parser.add_argument('--json', help='write every measurement to this JSON file')
     parser.add_argument('--markdown', help='write the tables into this file, between the bench markers')
     parser.add_argument('--work-dir', help='where the variables and playbook logs go (default: a temporary directory)')
@@ -822,6 +824,7 @@ def main():
         if any(options.latency):
             for size in sorted(options.latency_sizes):
                 plan += [(variant, size, options.latency) for variant in ('collection', 'anchor', 'bootstrap')]
+        plan = [step for step in plan if step[0] in options.variants.split(',')]
 
     report = dict(date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), machine=machine(),
                   source=source_revision(), load_start=round(os.getloadavg()[0], 2), results=[], skipped=[])
