@@ -43,6 +43,9 @@ _LOOKUP_ANSWERS = {}
 # Lookups whose answers no write of the collection changes, except one to Harbor's configuration: the robot name
 # prefix and default duration, the permission catalogue, the version. A loop that creates robots reads them once.
 STABLE_LOOKUPS = ('/configurations', '/permissions', '/systeminfo')
+# Endpoints whose writes change nothing outside them: a robot's creation, update or deletion changes the robots'
+# answers and not, for one, the project a loop over robots looks up for each of them.
+CONTAINED_WRITES = ('/robots',)
 # What this process did so far: the project names it looked up, and whether it wrote anything (see get_project).
 _PROCESS = dict(projects_asked=set(), written=False)
 
@@ -57,9 +60,14 @@ def forget_lookups():
 def forget_after_write(path):
     """A write to `path` is under way: forget the answers it may change."""
     _PROCESS['written'] = True
+    scope = next((prefix for prefix in CONTAINED_WRITES if path.startswith(prefix)), None)
     for key in list(_LOOKUP_ANSWERS):
-        if key[2] not in STABLE_LOOKUPS or path.startswith('/configurations'):
-            del _LOOKUP_ANSWERS[key]
+        looked_up = key[2]
+        if looked_up in STABLE_LOOKUPS and not path.startswith('/configurations'):
+            continue
+        if scope is not None and not looked_up.startswith(scope):
+            continue
+        del _LOOKUP_ANSWERS[key]
 
 
 def harbor_argument_spec():

@@ -243,6 +243,9 @@ def test_a_loop_over_projects_reads_one_page_of_the_list_until_it_writes(harbor)
         # After a write, the list may be stale: each project is read by name again.
         Call('GET', '/projects/p3', FakeResponse(200, listed[2])),
         Call('GET', '/projects/p2', FakeResponse(200, listed[1])),
+        Call('GET', '/robots', FakeResponse(200, []), params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+        Call('POST', '/robots', FakeResponse(201, {'id': 1})),
+        Call('GET', '/robots', FakeResponse(200, [{'id': 1}]), params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
         Call('GET', '/configurations', FakeResponse(200, {'robot_name_prefix': {'value': 'robot$'}})),
         Call('PUT', '/projects/p1', FakeResponse(200)),
         Call('PUT', '/configurations', FakeResponse(200)),
@@ -256,6 +259,11 @@ def test_a_loop_over_projects_reads_one_page_of_the_list_until_it_writes(harbor)
     client.put('/projects/p2', json={})
     assert client.get_project('p3') == listed[2]
     assert client.get_project('p2') == listed[1]
+    # A robot's creation changes the robot list, not the projects.
+    assert client.paginate('/robots', params={'q': 'Level=system'}, remember=True) == []
+    client.post('/robots', json={})
+    assert client.get_project('p2') == listed[1]
+    assert client.paginate('/robots', params={'q': 'Level=system'}, remember=True) == [{'id': 1}]
     # The configuration outlives other writes, not its own.
     assert client.get('/configurations', remember=True)['robot_name_prefix']['value'] == 'robot$'
     client.put('/projects/p1', json={})
