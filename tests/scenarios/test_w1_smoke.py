@@ -28,9 +28,9 @@ HARBOR_REQUESTS = dict(
     # list and a login as its pull robot, each retention policy and immutability rule list
     noop=27,
     # each project looked up, created and read back; each robot list read before each creation, the pull robots'
-    # secrets set and checked by a login; retention policies and immutability rules looked up, created and read
-    # back; a login before each pull secret is written
-    first=87,
+    # secrets set and checked by a login; retention policies looked up, created and read back; immutability rules
+    # listed and created; a login before each pull secret is written
+    first=82,
 )
 HARBOR_WRITES = dict(noop=0, first=30)  # per project: the project, 2 robots and the pull robot's secret, 2 policies
 
