@@ -533,8 +533,8 @@ def real_targets(results):
     for phase, what in (('noop', 'no-op'), ('first', 'first converge')):
         factor = ours and bootstrap and bootstrap['phases'][phase]['seconds'] / ours['phases'][phase]['seconds']
         targets.append(('bootstrap.yml %s at %s within %.0fx of the looped modules' % (what, real, TARGET_BOOTSTRAP_FACTOR),
-                        factor and '%.1fx (%.1f s against %.1f s)' % (factor, bootstrap['phases'][phase]['seconds'],
-                                                                       ours['phases'][phase]['seconds']),
+                        factor and '%.1fx (%.1f s against %.1f s)' % (
+                            factor, bootstrap['phases'][phase]['seconds'], ours['phases'][phase]['seconds']),
                         bool(factor) and factor <= TARGET_BOOTSTRAP_FACTOR))
     if ours and anchor:
         targets.append(('anchor / collection at %s (reported)' % real, 'first %.1fx, no-op %.1fx' % tuple(
@@ -672,8 +672,8 @@ def markdown(report):
         latency = REAL_LATENCY if find(report['results'], variant, W1_SIZE, REAL_LATENCY) else NO_LATENCY
         run = find(report['results'], variant, W1_SIZE, latency)
         if run:
-            lines += ['', '### Where the time goes: %s, %d projects, latency %s' % (variant, W1_SIZE,
-                                                                                 latency_text(latency)), '',
+            title = '### Where the time goes: %s, %d projects, latency %s' % (variant, W1_SIZE, latency_text(latency))
+            lines += ['', title, '',
                       '| task | first converge | requests | no-op | requests |', '|---|---|---|---|---|']
             first, noop = [dict((task['name'], task) for task in run['phases'][phase]['tasks'])
                            for phase in ('first', 'noop')]
@@ -816,9 +816,8 @@ def main():
     else:
         plan = []
         for size in sorted(set(options.sizes) | set(options.anchor_sizes)):
-            plan += [(variant, size, NO_LATENCY) for variant, wanted in (('collection', options.sizes),
-                                                                       ('anchor', options.anchor_sizes))
-                     if size in wanted]
+            wanted_sizes = (('collection', options.sizes), ('anchor', options.anchor_sizes))
+            plan += [(variant, size, NO_LATENCY) for variant, wanted in wanted_sizes if size in wanted]
         if options.bootstrap_size:
             plan.append(('bootstrap', options.bootstrap_size, NO_LATENCY))
         if any(options.latency):
