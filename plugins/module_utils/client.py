@@ -38,12 +38,36 @@ PAGE_SIZE = 100
 # Answers to lookups that stay valid while nothing is written, shared by the clients of this process. A module run
 # in its own process uses them once; the controller running a task's loop items in one process (see in_process.py)
 # reuses them across items: the project and the robot list that two robots of one project both need are read
-# once. Any write, by any client of the process, forgets them all.
+# once. Any write, by any client of the process, forgets them, except the answers of STABLE_LOOKUPS.
 _LOOKUP_ANSWERS = {}
+# Lookups whose answers no write of the collection changes, except one to Harbor's configuration: the robot name
+# prefix and default duration, the permission catalogue, the version. A loop that creates robots reads them once.
+STABLE_LOOKUPS = ('/configurations', '/permissions', '/systeminfo')
+# Endpoints whose writes change nothing outside them: a robot's creation, update or deletion changes the robots'
+# answers and not, for one, the project a loop over robots looks up for each of them.
+CONTAINED_WRITES = ('/robots',)
+# What this process did so far: the project names it looked up, and whether it wrote anything (see get_project).
+_PROCESS = dict(projects_asked=set(), written=False)
 
 
 def forget_lookups():
+    """Forget every remembered answer and what the process looked up, as a fresh process would start."""
     _LOOKUP_ANSWERS.clear()
+    _PROCESS['projects_asked'].clear()
+    _PROCESS['written'] = False
+
+
+def forget_after_write(path):
+    """A write to `path` is under way: forget the answers it may change."""
+    _PROCESS['written'] = True
+    scope = next((prefix for prefix in CONTAINED_WRITES if path.startswith(prefix)), None)
+    for key in list(_LOOKUP_ANSWERS):
+        looked_up = key[2]
+        if looked_up in STABLE_LOOKUPS and not path.startswith('/configurations'):
+            continue
+        if scope is not None and not looked_up.startswith(scope):
+            continue
+        del _LOOKUP_ANSWERS[key]
 
 
 def harbor_argument_spec():
@@ -264,7 +288,7 @@ class HarborClient:
         """
         method = method.upper()
         if method not in ('GET', 'HEAD'):
-            forget_lookups()
+            forget_after_write(path)
         key = None
         if remember and method == 'GET':
             key = (self.api_url, self._identity_key, path, tuple(sorted((params or {}).items())), resource_name, tuple(accept))
@@ -414,6 +438,10 @@ class HarborClient:
         Harbor answers 403 rather than 404 to non-admins for a project that does not exist, so a 403 is
         settled with HEAD /projects?project_name=, which only needs a login.
         """
+        listed = self._listed_project(name)
+        if listed is not None:
+            return listed
+        _PROCESS['projects_asked'].add(name)
         response = self.request('GET', self.project_path(name), accept=(403, 404), resource_name=True, remember=True)
         if response.status == 200:
             return response.body
@@ -424,6 +452,25 @@ class HarborClient:
     def project_exists(self, name):
         """Whether a project of this name exists, for any logged-in caller (HEAD /projects?project_name=)."""
         return self.request('HEAD', '/projects', params={'project_name': name}, accept=(404,)).status != 404
+
+    def _listed_project(self, name):
+        """The project `name` as the first page of the project list shows it, or None.
+
+        A loop over projects looks them up one after the other: from the second project of a process on, one
+        page of the list (with the same details as GET /projects/{name}) answers for up to PAGE_SIZE of them. Not
+        once this process has written anything: a loop that creates projects would read the list again after each
+        write, where one GET by name does. A project missing from the page (more projects, or not visible to the
+        account in a list) is looked up by name.
+        """
+        asked = _PROCESS['projects_asked']
+        if _PROCESS['written'] or not asked or asked == {name}:
+            return None
+        response = self.request('GET', '/projects', params=dict(page=1, page_size=PAGE_SIZE, with_detail='true'),
+                                accept=(403,), remember=True)
+        if response.status != 200 or not isinstance(response.body, list):
+            return None
+        return next((project for project in response.body
+                     if isinstance(project, dict) and project.get('name') == name), None)
 
     def require_project(self, name, option='project', permission='project:read'):
         project = self.get_project(name, permission=permission)

@@ -16,6 +16,7 @@ calls these modules need do not.
 from __future__ import annotations
 
 import os
+import threading
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
@@ -71,6 +72,8 @@ class KubeClient:
         self._transport = Transport(verify=(configuration.ssl_ca_cert or True) if configuration.verify_ssl else False,
                                     timeout=timeout, cert=cert, proxies=proxies, trust_env=False, sleep=sleep)
         self._session = self._transport.session
+        # The kubeconfig's token refresh (an exec plugin, OIDC) is not made for threads asking at once.
+        self._authorization_lock = threading.Lock()
 
     @property
     def request_count(self):
@@ -106,7 +109,8 @@ class KubeClient:
         it meets Conflict) and the callers converge from there.
         """
         headers = {}
-        authorization = self._authorization()
+        with self._authorization_lock:
+            authorization = self._authorization()
         if authorization:
             headers['Authorization'] = authorization
         if body is not None:

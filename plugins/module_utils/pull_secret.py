@@ -20,6 +20,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import create_or_find
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.transport import run_concurrently
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import (
     KubeError,
     already_exists,
@@ -389,7 +390,8 @@ class PullSecret:
         """Read the namespaces, their secret and service accounts; every check before the first write."""
         params = self.params
         listed = list(dict.fromkeys(params['namespaces']))
-        namespaces = [locate(self.kube, name, self.name) for name in listed]
+        # The namespaces are independent: their reads, and later their writes, overlap.
+        namespaces = run_concurrently(lambda name: locate(self.kube, name, self.name), listed)
         namespaces += [Namespace(name, found) for name, found in resolve_namespaces(self.kube, [], params['namespace_selector'])
                        if name not in listed]
         if not namespaces:
@@ -399,8 +401,7 @@ class PullSecret:
             raise ValidationError('namespaces: %s not exist in the cluster; create %s first or set '
                                   'create_namespace: true. Nothing was written'
                                   % (quoted(missing, 'does', 'do'), 'it' if len(missing) == 1 else 'them'))
-        for namespace in namespaces:
-            self.read(namespace)
+        run_concurrently(self.read, namespaces)
         writing = [namespace for namespace in namespaces if self.writes(namespace)]
         # A credential is checked before it is written anywhere; one already in place everywhere is not
         # distributed again, so it costs no login (harbor_pull_secret_info check_login tells whether it works).
@@ -531,13 +532,13 @@ class PullSecret:
         self.validate()
         self.kube = kube_client(self.module)
         namespaces = self.plan()
+        if not self.module.check_mode:
+            run_concurrently(self.apply, namespaces)
         report = {}
         for namespace in namespaces:
             if self.module.check_mode:
                 namespace.outcome = self.planned_outcome(namespace)
                 namespace.patched = self.planned_accounts(namespace)
-            else:
-                self.apply(namespace)
             report[namespace.name] = dict(secret=namespace.outcome, namespace_created=namespace.create,
                                           patched_service_accounts=namespace.patched)
         changed = any(entry['namespace_created'] or entry['patched_service_accounts']

@@ -11,8 +11,10 @@ NoAnswer) into its own errors, because the two APIs describe failures differentl
 from __future__ import annotations
 
 import random
+import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import DefaultCookiePolicy
 
 REQUESTS_IMPORT_ERROR = None
@@ -29,6 +31,28 @@ MAX_ATTEMPTS = 5
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_AFTER_CAP = 60.0
+# At most this many requests of one task at a time (see run_concurrently): enough to overlap the latency of a
+# real server, little enough not to load it.
+MAX_CONCURRENT = 4
+
+
+def run_concurrently(function, items, limit=None):
+    """[function(item) for item in items], at most `limit` (MAX_CONCURRENT) at a time, in the order of `items`.
+
+    For independent work only, such as the namespaces of one pull secret: every call runs to its end, and then the
+    first failure, in the order of the items, is raised. Each thread sends with its own session (Transport).
+    """
+    items = list(items)
+    limit = MAX_CONCURRENT if limit is None else limit
+    if limit <= 1 or len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(limit, len(items))) as pool:
+        futures = [pool.submit(function, item) for item in items]
+    for future in futures:
+        error = future.exception()
+        if error is not None:
+            raise error
+    return [future.result() for future in futures]
 
 
 def backoff_delay(attempt):
@@ -81,6 +105,9 @@ class Transport:
     Retried, with exponential backoff and jitter (or the server's Retry-After): connection errors, timeouts and
     502/503/504 for idempotent methods and for writes the caller marks replayable; a refused connection (never
     sent) and 429 (not processed) for any method. Nothing is retried after a TLS failure.
+
+    `session` is configured by the caller; another thread (run_concurrently) sends with its own copy of it, as a
+    requests session is not safe to share between threads.
     """
 
     def __init__(self, verify=True, timeout=30, cert=None, proxies=None, trust_env=True, cookies=True, sleep=None,
@@ -99,6 +126,27 @@ class Transport:
         self.sleep = sleep or time.sleep
         self.max_attempts = max_attempts
         self.request_count = 0
+        self._owner = threading.get_ident()
+        self._threads = threading.local()
+        self._count_lock = threading.Lock()
+
+    def _thread_session(self):
+        """The session of the calling thread: `session` itself in the thread that made the transport."""
+        if threading.get_ident() == self._owner:
+            return self.session
+        session = getattr(self._threads, 'session', None)
+        if session is None:
+            primary = self.session
+            session = requests.Session()
+            session.trust_env = primary.trust_env
+            session.headers = primary.headers.copy()
+            session.auth = primary.auth
+            session.verify = primary.verify
+            session.cert = primary.cert
+            session.proxies = dict(primary.proxies)
+            session.cookies.set_policy(primary.cookies.get_policy())
+            self._threads.session = session
+        return session
 
     def send(self, method, url, replayable=False, **kwargs):
         """Send one request, retried as the class says; return the last requests response, or raise NoAnswer."""
@@ -106,12 +154,14 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            session = self._thread_session()
             try:
-                self.request_count += 1
+                with self._count_lock:
+                    self.request_count += 1
                 # verify is passed on every request: requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE override the
                 # session's setting, which would ignore a private CA and even a disabled verification.
-                raw = self.session.request(method, url, timeout=self.timeout, allow_redirects=False,
-                                           verify=self.session.verify, **kwargs)
+                raw = session.request(method, url, timeout=self.timeout, allow_redirects=False,
+                                      verify=session.verify, **kwargs)
             except requests.exceptions.SSLError as error:
                 raise NoAnswer(error, tls=True)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:

@@ -221,12 +221,16 @@ class ImmutableRules(Resource):
         return sort_rules(current_value) == sort_rules(desired_value)
 
     def update(self, current, changes, desired):
+        """Apply the changes; return the project's rules as they now are (None: read them again)."""
         if self.absent:
-            self.delete(self.relevant(current))
-            return None
+            removed = self.relevant(current)
+            self.delete(removed)
+            return [rule for rule in current if rule not in removed]
         by_identity = dict((identity_of(rule_from_harbor(rule)), rule) for rule in current)
         wanted = set(identity_of(rule) for rule in self.listed)
         stale = [rule for rule in self.relevant(current) if identity_of(rule_from_harbor(rule)) not in wanted]
+        # What the writes below leave, by id: the answer to a re-read, without the request.
+        after = dict((rule['id'], rule) for rule in current)
         for rule in self.listed:
             existing = by_identity.get(identity_of(rule))
             if existing is not None:
@@ -234,17 +238,20 @@ class ImmutableRules(Resource):
                     self.put(existing['id'], rule)
             elif stale:
                 # Turn a rule the task removes into a missing one: no moment without protection, one id kept.
-                reused = stale.pop(0)
-                self.put(reused['id'], rule, disabled=bool(reused.get('disabled')))
-                if bool(reused.get('disabled')) != rule['disabled']:
-                    self.put(reused['id'], rule)
+                existing = stale.pop(0)
+                self.put(existing['id'], rule, disabled=bool(existing.get('disabled')))
+                if bool(existing.get('disabled')) != rule['disabled']:
+                    self.put(existing['id'], rule)
             else:
-                created = self.create_rule(rule)
-                if bool(created.get('disabled')) != rule['disabled']:
+                existing = self.create_rule(rule)
+                if bool(existing.get('disabled')) != rule['disabled']:
                     # Harbor creates every rule enabled.
-                    self.put(created['id'], rule)
+                    self.put(existing['id'], rule)
+            after[existing['id']] = rule_to_harbor(rule, existing['id'])
         self.delete(stale)
-        return None
+        for rule in stale:
+            after.pop(rule['id'], None)
+        return None if None in after else list(after.values())
 
     def create_rule(self, rule):
         """POST one rule and return {id, disabled}; a lost answer or a race (409) is settled by listing the rules."""

@@ -14,19 +14,25 @@ it. Three playbooks build it (the variants):
     anchor       tests/bench/w1_anchor.yml, ansible.builtin.uri against Harbor's API and kubernetes.core.k8s
     bootstrap    playbooks/bootstrap.yml with the same projects, one environment per project (for information)
 
-Each (variant, size) runs on fresh emulators (tests/emulator/run.py, started with this interpreter): a first
-converge, then a no-op reconverge of the same variables. For each phase the driver records the wall time, the
+Each (variant, size, latency) runs on fresh emulators (tests/emulator/run.py, started with this interpreter): a
+first converge, then a no-op reconverge of the same variables. For each phase the driver records the wall time, the
 PLAY RECAP, the requests both emulators logged (by method; the logs are cleared before each phase), and the peak
 memory: of the largest process (wait4) and of the whole ansible-playbook process tree (sampled from /proc).
+
+The latency is what the Harbor emulator makes each authenticated request wait before serving it (--auth-latency-ms
+for a user's password, --robot-auth-latency-ms for a robot's secret): 0 shows the collection's own cost, the
+measured costs of a real Harbor (84 ms and 4 ms, REAL_LATENCY) predict its time against a real Harbor, where the
+number of requests sent as a user is most of the cost.
 
 ansible-playbook is taken from the directory of this interpreter, so the venv running the driver is the one
 measured; for the anchor it must have kubernetes.core on ANSIBLE_COLLECTIONS_PATH (the Makefile's bench target
 builds such a venv from PyPI's ansible package). The staged collection (COLLECTIONS_DIR) comes first on that path.
 
-Options: --sizes 10,50,200 (collection), --anchor-sizes 10,50, --bootstrap-size 50 (0: skip), --json FILE,
---markdown FILE (replaces the part of FILE between the bench markers), --smoke (size 5, collection only, and
-exit 1 unless the no-op writes nothing and stays within the requests-per-object target), --render JSON (run
-nothing, rewrite --markdown from an earlier --json).
+Options: --sizes 10,50,200 (collection), --anchor-sizes 10,50, --bootstrap-size 50 (0: skip), all without latency;
+--latency 84/4 (user/robot ms) and --latency-sizes 50 (the three variants at that latency; empty: none); --json FILE,
+--markdown FILE (replaces the part of FILE between the bench markers), --smoke (size 5, collection only, no
+latency, and exit 1 unless the no-op writes nothing and stays within the requests-per-object targets), --render JSON
+(run nothing, rewrite --markdown from an earlier --json).
 """
 
 from __future__ import annotations
@@ -65,17 +71,26 @@ PLAYBOOKS = {
 # Per project: the project, 2 robots, the retention policy, the immutability rule, the namespace, the pull
 # secret and the default service account.
 OBJECTS_PER_PROJECT = 8
+# Of which on Harbor: the project, 2 robots, the retention policy and the immutability rule.
+HARBOR_OBJECTS_PER_PROJECT = 5
 READS = ('GET', 'HEAD')
 PROJECT_NAME = re.compile(r'\bw1-\d+\b')
 RECAP_LINE = re.compile(r'^\S+\s*:\s*ok=\d+\s+changed=(?P<changed>\d+)\s.*failed=(?P<failed>\d+)', re.M)
 MARK_BEGIN = '<!-- bench:begin -->'
 MARK_END = '<!-- bench:end -->'
 
-# The targets of the issue, on W1 (50 projects).
+# The targets of the issues, on W1 (50 projects).
 W1_SIZE = 50
 TARGET_NOOP_SECONDS = 30.0
 TARGET_SPEEDUP = 3.0
 TARGET_REQUESTS_PER_OBJECT = 1.2
+# At the latency of a real Harbor (REAL-HARBOR.md: 84 ms to check a user's password, 3.5 ms a robot's secret).
+REAL_LATENCY = (84, 4)
+NO_LATENCY = (0, 0)
+TARGET_REAL_NOOP_SECONDS = 12.0
+TARGET_REAL_FIRST_SECONDS = 70.0
+TARGET_BOOTSTRAP_FACTOR = 2.0
+TARGET_HARBOR_PER_OBJECT = dict(first=2.5, noop=0.5)
 SMOKE_SIZE = 5
 
 
@@ -128,13 +143,16 @@ def bootstrap_variables(size):
 class Emulators:
     """Fresh Harbor and Kubernetes emulators for one (variant, size): their request logs, and reads of what exists."""
 
-    def __init__(self):
+    def __init__(self, latency=NO_LATENCY):
         self.process = None
         self.details = None
         self.kube_token = None
+        self.latency = latency
 
     def __enter__(self):
-        self.process, self.details = with_emulator.start_emulator()
+        user, robot = self.latency
+        self.process, self.details = with_emulator.start_emulator(arguments=[
+            '--auth-latency-ms', str(user), '--robot-auth-latency-ms', str(robot)])
         with open(self.details['kubeconfig'], encoding='utf-8') as handle:
             users = json.load(handle)['users']  # run.py writes the kubeconfig as JSON
         self.kube_token = next(user['user']['token'] for user in users if user['name'] == 'emulator-admin')
@@ -379,19 +397,35 @@ def run_playbook(playbook, variables_file, environment, log_path, request_logs):
                 load_before=round(load, 2), log=log_path, tasks=tasks)
 
 
-def measure(variant, size, collections_path, work_dir):
-    """First converge and no-op reconverge of one variant at one size, on fresh emulators."""
+def add_harbor_counts(run):
+    """The Harbor-only counts of each phase of a run (results of before they were recorded lack them)."""
+    run.setdefault('harbor_objects', run['size'] * HARBOR_OBJECTS_PER_PROJECT)
+    for phase in run['phases'].values():
+        harbor = phase['requests'].get('harbor') or {}
+        phase.setdefault('harbor_requests', sum(harbor.values()))
+        phase.setdefault('harbor_writes', sum(count for method, count in harbor.items() if method not in READS))
+        phase.setdefault('harbor_requests_per_object', round(phase['harbor_requests'] / float(run['harbor_objects']), 3))
+
+
+def latency_text(latency):
+    return '%g/%g ms' % tuple(latency) if any(latency) else 'none'
+
+
+def measure(variant, size, collections_path, work_dir, latency=NO_LATENCY):
+    """First converge and no-op reconverge of one variant at one size and Harbor latency, on fresh emulators."""
     variables = bootstrap_variables(size) if variant == 'bootstrap' else w1_variables(size)
-    variables_file = os.path.join(work_dir, '%s-%d-vars.json' % (variant, size))
+    label = '%s-%d-%gms' % (variant, size, latency[0])
+    variables_file = os.path.join(work_dir, '%s-vars.json' % label)
     with open(variables_file, 'w', encoding='utf-8') as handle:
         json.dump(variables, handle)
-    result = dict(variant=variant, size=size, objects=size * OBJECTS_PER_PROJECT, phases={})
-    with Emulators() as emulators:
+    result = dict(variant=variant, size=size, latency_ms=list(latency), objects=size * OBJECTS_PER_PROJECT,
+                  harbor_objects=size * HARBOR_OBJECTS_PER_PROJECT, phases={})
+    with Emulators(latency) as emulators:
         environment = dict(emulators.environment(), ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR='1',
                            ANSIBLE_RETRY_FILES_ENABLED='0')
         for phase in ('first', 'noop'):
             emulators.clear_logs()
-            log_path = os.path.join(work_dir, '%s-%d-%s.log' % (variant, size, phase))
+            log_path = os.path.join(work_dir, '%s-%s.log' % (label, phase))
             # Requests per task cost two reads of the whole request logs per task: fine for W1's few tasks, a
             # distortion for the bootstrap role's thousands of included tasks.
             run = run_playbook(PLAYBOOKS[variant], variables_file, environment, log_path,
@@ -402,10 +436,12 @@ def measure(variant, size, collections_path, work_dir):
                                 for method, count in methods.items() if method not in READS)
             run['requests_per_object'] = round(run['total_requests'] / float(result['objects']), 3)
             result['phases'][phase] = run
-            print('  %-10s %4d projects %-5s %7.1f s (cpu %6.1f s, load %4.2f)  changed=%s  requests=%d (writes %d)  '
-                  'memory %.0f MiB' % (variant, size, phase, run['seconds'], run['cpu_seconds'], run['load_before'],
-                                       run['changed'], run['total_requests'], run['writes'], run['peak_pss_tree_mib']),
-                  flush=True)
+            add_harbor_counts(result)
+            print('  %-10s %4d projects latency %-9s %-5s %7.1f s (cpu %6.1f s, load %4.2f)  changed=%s  requests=%d '
+                  '(writes %d; harbor %d, %.2f per harbor object)  memory %.0f MiB'
+                  % (variant, size, latency_text(latency), phase, run['seconds'], run['cpu_seconds'], run['load_before'],
+                     run['changed'], run['total_requests'], run['writes'], run['harbor_requests'],
+                     run['harbor_requests_per_object'], run['peak_pss_tree_mib']), flush=True)
             if run['returncode'] != 0:
                 result['error'] = '%s phase failed (status %d), see %s' % (phase, run['returncode'], log_path)
                 print('  ' + result['error'], flush=True)
@@ -462,9 +498,49 @@ def machine():
                 ansible=package_version('ansible'), kubernetes=package_version('kubernetes'))
 
 
-def find(results, variant, size):
-    return next((run for run in results if run['variant'] == variant and run['size'] == size and 'error' not in run),
-                None)
+def run_latency(run):
+    """The (user, robot) latency of a run, in ms; results of before the latency option had none."""
+    return tuple(run.get('latency_ms') or NO_LATENCY)
+
+
+def find(results, variant, size, latency=NO_LATENCY):
+    return next((run for run in results if run['variant'] == variant and run['size'] == size and 'error' not in run
+                 and run_latency(run) == tuple(latency)), None)
+
+
+def real_targets(results):
+    """The targets at a real Harbor's latency (issue 16): [(target, value, met)]; met None for what is reported only."""
+    real = latency_text(REAL_LATENCY)
+    ours = find(results, 'collection', W1_SIZE, REAL_LATENCY)
+    bootstrap = find(results, 'bootstrap', W1_SIZE, REAL_LATENCY)
+    anchor = find(results, 'anchor', W1_SIZE, REAL_LATENCY)
+    # Request counts do not depend on the latency: the run without it stands in when the other is missing.
+    counted = ours or find(results, 'collection', W1_SIZE)
+    targets = []
+    for phase, limit, what in (('noop', TARGET_REAL_NOOP_SECONDS, 'no-op W1 reconverge'),
+                               ('first', TARGET_REAL_FIRST_SECONDS, 'first converge of W1')):
+        seconds = ours and ours['phases'][phase]['seconds']
+        targets.append(('%s at %s <= %d s' % (what, real, limit), ours and '%.1f s' % seconds,
+                        ours is not None and seconds <= limit))
+    for phase, what in (('noop', 'no-op'), ('first', 'first converge')):
+        limit = TARGET_HARBOR_PER_OBJECT[phase]
+        measured = counted and counted['phases'][phase]
+        targets.append(('<= %.1f Harbor requests per Harbor object on the %s (writes included)' % (limit, what),
+                        measured and '%.2f (%d requests, %d writes, %d Harbor objects)' % (
+                            measured['harbor_requests_per_object'], measured['harbor_requests'],
+                            measured['harbor_writes'], counted['harbor_objects']),
+                        measured is not None and measured['harbor_requests_per_object'] <= limit))
+    for phase, what in (('noop', 'no-op'), ('first', 'first converge')):
+        factor = ours and bootstrap and bootstrap['phases'][phase]['seconds'] / ours['phases'][phase]['seconds']
+        targets.append(('bootstrap.yml %s at %s within %.0fx of the looped modules' % (what, real, TARGET_BOOTSTRAP_FACTOR),
+                        factor and '%.1fx (%.1f s against %.1f s)' % (
+                            factor, bootstrap['phases'][phase]['seconds'], ours['phases'][phase]['seconds']),
+                        bool(factor) and factor <= TARGET_BOOTSTRAP_FACTOR))
+    if ours and anchor:
+        targets.append(('anchor / collection at %s (reported)' % real, 'first %.1fx, no-op %.1fx' % tuple(
+            anchor['phases'][phase]['seconds'] / ours['phases'][phase]['seconds'] for phase in ('first', 'noop')),
+            None))
+    return targets
 
 
 def evaluate(results):
@@ -475,7 +551,7 @@ def evaluate(results):
     if ours and anchor:
         speedups = dict((phase, anchor['phases'][phase]['seconds'] / ours['phases'][phase]['seconds'])
                         for phase in ('first', 'noop'))
-    return [
+    return real_targets(results) + [
         ('no-op W1 reconverge <= %d s' % TARGET_NOOP_SECONDS, noop and '%.1f s' % noop['seconds'],
          noop is not None and noop['seconds'] <= TARGET_NOOP_SECONDS),
         ('>= %dx faster than the anchor (first converge and no-op)' % TARGET_SPEEDUP,
@@ -487,6 +563,14 @@ def evaluate(results):
                                                       ours['objects']),
          noop is not None and noop['requests_per_object'] <= TARGET_REQUESTS_PER_OBJECT),
     ]
+
+
+def met_text(value, met, markdown_style=True):
+    if not value or met is None:
+        return ''
+    if markdown_style:
+        return 'yes' if met else '**no**'
+    return 'met' if met else 'NOT MET'
 
 
 def methods_text(requests):
@@ -522,50 +606,57 @@ def markdown(report):
         '| kubernetes client | %s |' % info['kubernetes'],
         '| load average (1 min) at start / end | %s / %s |' % (report['load_start'], report['load_end']),
         '',
-        '### Targets (W1, %d projects)' % W1_SIZE,
+        '### Targets (W1, %d projects; without latency unless said)' % W1_SIZE,
         '',
         '| target | measured | met |',
         '|---|---|---|',
     ]
     for target, value, met in evaluate(report['results']):
-        lines.append('| %s | %s | %s |' % (target, value or 'not measured', ('yes' if met else '**no**') if value else ''))
-    for size, found in sorted(report.get('end_state_differences', {}).items(), key=lambda item: int(item[0])):
+        lines.append('| %s | %s | %s |' % (target, value or 'not measured', met_text(value, met)))
+    for size, found in sorted(report.get('end_state_differences', {}).items(),
+                              key=lambda item: [int(part) if part.isdigit() else part for part in item[0].split()]):
         lines.append('')
         lines.append('End state at %s projects, read back from both emulators after the no-op: %s' % (
             size, 'the collection and the anchor built the same objects.' if not found
             else 'the collection and the anchor differ: %s' % '; '.join(found[:5])))
     for run in report['results']:
         if run.get('incomplete'):
-            lines += ['', '**%s at %d projects left W1 incomplete**: %s'
-                      % (run['variant'], run['size'], '; '.join(run['incomplete'][:5]))]
+            lines += ['', '**%s at %d projects (latency %s) left W1 incomplete**: %s'
+                      % (run['variant'], run['size'], latency_text(run_latency(run)), '; '.join(run['incomplete'][:5]))]
     lines += [
         '',
         '### Every run',
         '',
-        'Time is wall-clock; CPU is the user and system time of ansible-playbook and everything it started (not the',
-        'emulators), which other jobs on the machine disturb much less; requests are what both emulators logged during',
-        'the phase; memory is the peak of the whole ansible-playbook process tree (proportional set size, sampled every',
-        '0.25 s) and the peak resident size of its largest process.',
+        'Latency is what the Harbor emulator makes each request authenticated as a user / as a robot wait (a real',
+        'Harbor: 84 / 4 ms). Time is wall-clock; CPU is the user and system time of ansible-playbook and everything it',
+        'started (not the emulators), which other jobs on the machine disturb much less; requests are what both',
+        'emulators logged during the phase, per managed object (8 per project) and, for Harbor alone, per Harbor object',
+        '(5 per project); memory is the peak of the whole ansible-playbook process tree (proportional set size, sampled',
+        'every 0.25 s) and the peak resident size of its largest process.',
         '',
-        '| variant | projects | objects | phase | time | CPU | changed | requests | per object | writes | by method '
-        '| memory tree / largest |',
-        '|---|---|---|---|---|---|---|---|---|---|---|---|',
+        '| variant | projects | latency | phase | time | CPU | changed | requests | per object | writes '
+        '| Harbor per Harbor object | by method | memory tree / largest |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ]
     for run in report['results']:
         for phase_name, phase in run['phases'].items():
-            lines.append('| %s | %d | %d | %s | %.1f s | %.1f s | %s | %d | %.2f | %d | %s | %.0f / %.0f MiB |' % (
-                run['variant'], run['size'], run['objects'], 'first converge' if phase_name == 'first' else 'no-op',
+            harbor = phase.get('harbor_requests_per_object')
+            lines.append('| %s | %d | %s | %s | %.1f s | %.1f s | %s | %d | %.2f | %d | %s | %s | %.0f / %.0f MiB |' % (
+                run['variant'], run['size'], latency_text(run_latency(run)),
+                'first converge' if phase_name == 'first' else 'no-op',
                 phase['seconds'], phase['cpu_seconds'], phase['changed'], phase['total_requests'], phase['requests_per_object'],
-                phase['writes'], methods_text(phase['requests']), phase['peak_pss_tree_mib'],
-                phase['peak_rss_process_mib']))
+                phase['writes'], '%.2f' % harbor if harbor is not None else '', methods_text(phase['requests']),
+                phase['peak_pss_tree_mib'], phase['peak_rss_process_mib']))
         if 'error' in run:
-            lines.append('| %s | %d | | **failed** | %s | | | | | | | |' % (run['variant'], run['size'], run['error']))
+            lines.append('| %s | %d | %s | **failed** | %s | | | | | | | | |' % (
+                run['variant'], run['size'], latency_text(run_latency(run)), run['error']))
     ratio_lines = []
-    for size in sorted(set(run['size'] for run in report['results'])):
-        ours, anchor = find(report['results'], 'collection', size), find(report['results'], 'anchor', size)
+    for size, latency in sorted(set((run['size'], run_latency(run)) for run in report['results'])):
+        ours = find(report['results'], 'collection', size, latency)
+        anchor = find(report['results'], 'anchor', size, latency)
         if ours and anchor:
-            ratio_lines.append('| %d | %.1fx | %.1fx | %.1fx | %.1fx | %.1fx | %.1fx |' % (
-                size,
+            ratio_lines.append('| %d | %s | %.1fx | %.1fx | %.1fx | %.1fx | %.1fx | %.1fx |' % (
+                size, latency_text(latency),
                 anchor['phases']['first']['seconds'] / ours['phases']['first']['seconds'],
                 anchor['phases']['noop']['seconds'] / ours['phases']['noop']['seconds'],
                 anchor['phases']['first']['cpu_seconds'] / ours['phases']['first']['cpu_seconds'],
@@ -574,13 +665,15 @@ def markdown(report):
                 anchor['phases']['noop']['peak_pss_tree_mib'] / ours['phases']['noop']['peak_pss_tree_mib']))
     if ratio_lines:
         lines += ['', '### Anchor / collection', '',
-                  '| projects | time, first converge | time, no-op | CPU, first converge | CPU, no-op | requests, no-op '
-                  '| memory, no-op |',
-                  '|---|---|---|---|---|---|---|'] + ratio_lines
+                  '| projects | latency | time, first converge | time, no-op | CPU, first converge | CPU, no-op '
+                  '| requests, no-op | memory, no-op |',
+                  '|---|---|---|---|---|---|---|---|'] + ratio_lines
     for variant in ('collection', 'anchor'):
-        run = find(report['results'], variant, W1_SIZE)
+        latency = REAL_LATENCY if find(report['results'], variant, W1_SIZE, REAL_LATENCY) else NO_LATENCY
+        run = find(report['results'], variant, W1_SIZE, latency)
         if run:
-            lines += ['', '### Where the time goes: %s, %d projects' % (variant, W1_SIZE), '',
+            title = '### Where the time goes: %s, %d projects, latency %s' % (variant, W1_SIZE, latency_text(latency))
+            lines += ['', title, '',
                       '| task | first converge | requests | no-op | requests |', '|---|---|---|---|---|']
             first, noop = [dict((task['name'], task) for task in run['phases'][phase]['tasks'])
                            for phase in ('first', 'noop')]
@@ -612,9 +705,9 @@ def write_markdown(path, section):
 
 def skipped_sizes(results):
     """Why the anchor was not run at the larger sizes the collection was, with an estimate of what it would take."""
-    ours = set(run['size'] for run in results if run['variant'] == 'collection')
-    anchors = sorted((run for run in results if run['variant'] == 'anchor' and 'error' not in run),
-                     key=lambda run: run['size'])
+    ours = set(run['size'] for run in results if run['variant'] == 'collection' and run_latency(run) == NO_LATENCY)
+    anchors = sorted((run for run in results if run['variant'] == 'anchor' and 'error' not in run
+                      and run_latency(run) == NO_LATENCY), key=lambda run: run['size'])
     if not anchors:
         return []
     largest = anchors[-1]
@@ -631,9 +724,11 @@ def compare_end_states(report):
     """Record, per size, where the collection's end state differs from the anchor's; keep only a digest of each."""
     report['end_state_differences'] = {}
     for run in report['results']:
-        anchor = find(report['results'], 'anchor', run['size'])
+        anchor = find(report['results'], 'anchor', run['size'], run_latency(run))
         if run['variant'] == 'collection' and anchor and 'end_state' in run and 'end_state' in anchor:
-            report['end_state_differences'][str(run['size'])] = differences(run['end_state'], anchor['end_state'])
+            key = str(run['size']) + ('' if run_latency(run) == NO_LATENCY
+                                      else ' (latency %s)' % latency_text(run_latency(run)))
+            report['end_state_differences'][key] = differences(run['end_state'], anchor['end_state'])
     for run in report['results']:
         if 'end_state' in run:
             encoded = json.dumps(run.pop('end_state'), sort_keys=True).encode('utf-8')
@@ -663,6 +758,15 @@ def sizes(text):
     return [int(size) for size in text.split(',') if size.strip()] if text else []
 
 
+def latency_pair(text):
+    """'84/4' -> (84.0, 4.0): the ms a request authenticated as a user, and as a robot, waits."""
+    try:
+        user, robot = (float(part) for part in text.split('/'))
+    except ValueError:
+        raise argparse.ArgumentTypeError('%r is not USER/ROBOT milliseconds, such as 84/4' % text) from None
+    return (int(user) if user.is_integer() else user, int(robot) if robot.is_integer() else robot)
+
+
 def main():
     parser = argparse.ArgumentParser(description='Benchmark workload W1: the collection against uri + kubernetes.core.')
     parser.add_argument('--collections-dir',
@@ -672,6 +776,14 @@ def main():
     parser.add_argument('--sizes', type=sizes, default=[10, W1_SIZE, 200], help='project counts for the collection')
     parser.add_argument('--anchor-sizes', type=sizes, default=[10, W1_SIZE], help='project counts for the anchor')
     parser.add_argument('--bootstrap-size', type=int, default=W1_SIZE, help='projects for bootstrap.yml (0: skip)')
+    parser.add_argument('--latency', type=latency_pair, default=REAL_LATENCY,
+                        help='USER/ROBOT ms each authenticated Harbor request waits in the runs of --latency-sizes '
+                             '(default: %d/%d, a real Harbor)' % REAL_LATENCY)
+    parser.add_argument('--latency-sizes', type=sizes, default=[W1_SIZE],
+                        help='project counts at which the collection, the anchor and bootstrap.yml also run with '
+                             '--latency (default: %d; empty: none)' % W1_SIZE)
+    parser.add_argument('--variants', default='collection,anchor,bootstrap',
+                        help='which playbooks to run, of collection, anchor and bootstrap (default: all three)')
     parser.add_argument('--json', help='write every measurement to this JSON file')
     parser.add_argument('--markdown', help='write the tables into this file, between the bench markers')
     parser.add_argument('--work-dir', help='where the variables and playbook logs go (default: a temporary directory)')
@@ -685,6 +797,8 @@ def main():
     if options.render:
         with open(options.render, encoding='utf-8') as handle:
             report = json.load(handle)
+        for run in report['results']:
+            add_harbor_counts(run)
         report['skipped'] = skipped_sizes(report['results'])
         if options.markdown:
             write_markdown(options.markdown, markdown(report))
@@ -698,21 +812,26 @@ def main():
     work_dir = options.work_dir or tempfile.mkdtemp(prefix='harbor-bench-')
     os.makedirs(work_dir, exist_ok=True)
     if options.smoke:
-        plan = [('collection', SMOKE_SIZE)]
+        plan = [('collection', SMOKE_SIZE, NO_LATENCY)]
     else:
         plan = []
         for size in sorted(set(options.sizes) | set(options.anchor_sizes)):
-            plan += [(variant, size) for variant, wanted in (('collection', options.sizes), ('anchor', options.anchor_sizes))
-                     if size in wanted]
+            wanted_sizes = (('collection', options.sizes), ('anchor', options.anchor_sizes))
+            plan += [(variant, size, NO_LATENCY) for variant, wanted in wanted_sizes if size in wanted]
         if options.bootstrap_size:
-            plan.append(('bootstrap', options.bootstrap_size))
+            plan.append(('bootstrap', options.bootstrap_size, NO_LATENCY))
+        if any(options.latency):
+            for size in sorted(options.latency_sizes):
+                plan += [(variant, size, options.latency) for variant in ('collection', 'anchor', 'bootstrap')]
+        plan = [step for step in plan if step[0] in options.variants.split(',')]
 
     report = dict(date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), machine=machine(),
                   source=source_revision(), load_start=round(os.getloadavg()[0], 2), results=[], skipped=[])
     report['machine']['kubernetes_core'] = collection_version(collections_path, 'kubernetes', 'core')
-    print('W1 benchmark: %s; logs in %s' % (', '.join('%s@%d' % step for step in plan), work_dir), flush=True)
-    for variant, size in plan:
-        report['results'].append(measure(variant, size, collections_path, work_dir))
+    print('W1 benchmark: %s; logs in %s' % (', '.join('%s@%d (latency %s)' % (variant, size, latency_text(latency))
+                                                      for variant, size, latency in plan), work_dir), flush=True)
+    for variant, size, latency in plan:
+        report['results'].append(measure(variant, size, collections_path, work_dir, latency))
     report['load_end'] = round(os.getloadavg()[0], 2)
     report['skipped'] = skipped_sizes(report['results'])
     compare_end_states(report)
@@ -733,7 +852,7 @@ def main():
         return 1 if problems else 0
     print()
     for target, value, met in evaluate(report['results']):
-        print('%-60s %-40s %s' % (target, value or 'not measured', ('met' if met else 'NOT MET') if value else ''))
+        print('%-75s %-45s %s' % (target, value or 'not measured', met_text(value, met, markdown_style=False)))
     return 1 if any('error' in run for run in report['results']) else 0
 
 

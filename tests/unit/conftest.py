@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.cloudtemple.harbor.plugins.module_utils import transport
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import forget_lookups
 
 
@@ -15,3 +16,10 @@ def fresh_lookups():
     forget_lookups()
     yield
     forget_lookups()
+
+
+@pytest.fixture(autouse=True)
+def one_request_at_a_time(monkeypatch):
+    """The scripted conversations expect their requests in order: independent requests go out one after the other
+    (test_transport.py tests them concurrent)."""
+    monkeypatch.setattr(transport, 'MAX_CONCURRENT', 1)

@@ -221,6 +221,8 @@ def test_forbidden_project_lookup_is_settled_with_head(harbor):
     harbor([
         Call('GET', '/projects/ghost', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
         Call('HEAD', '/projects', FakeResponse(404), params={'project_name': 'ghost'}),
+        # A second project: the list is read first, and does not show it to bob.
+        Call('GET', '/projects', FakeResponse(200, [{'name': 'public-one'}], headers={'X-Total-Count': '1'})),
         Call('GET', '/projects/secret', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
         Call('HEAD', '/projects', FakeResponse(200), params={'project_name': 'secret'}),
     ])
@@ -229,6 +231,45 @@ def test_forbidden_project_lookup_is_settled_with_head(harbor):
     with pytest.raises(HarborError) as error:
         client.get_project('secret')
     assert error.value.status == 403
+
+
+def test_a_loop_over_projects_reads_one_page_of_the_list_until_it_writes(harbor):
+    listed = [{'name': 'p%d' % index, 'project_id': index, 'metadata': {'public': 'false'}} for index in (1, 2, 3)]
+    harbor([
+        Call('GET', '/projects/p1', FakeResponse(200, listed[0])),
+        Call('GET', '/projects', FakeResponse(200, listed, headers={'X-Total-Count': '3'}),
+             params={'page': 1, 'page_size': 100, 'with_detail': 'true'}),
+        Call('PUT', '/projects/p2', FakeResponse(200)),
+        # After a write, the list may be stale: each project is read by name again.
+        Call('GET', '/projects/p3', FakeResponse(200, listed[2])),
+        Call('GET', '/projects/p2', FakeResponse(200, listed[1])),
+        Call('GET', '/robots', FakeResponse(200, []), params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+        Call('POST', '/robots', FakeResponse(201, {'id': 1})),
+        Call('GET', '/robots', FakeResponse(200, [{'id': 1}]), params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+        Call('GET', '/configurations', FakeResponse(200, {'robot_name_prefix': {'value': 'robot$'}})),
+        Call('PUT', '/projects/p1', FakeResponse(200)),
+        Call('PUT', '/configurations', FakeResponse(200)),
+        Call('GET', '/configurations', FakeResponse(200, {'robot_name_prefix': {'value': 'bot$'}})),
+    ])
+    client = make_client()
+    assert client.get_project('p1') == listed[0]
+    assert client.get_project('p1') == listed[0]  # remembered
+    assert client.get_project('p2') == listed[1]  # from the list
+    assert client.get_project('p3') == listed[2]  # the same list
+    client.put('/projects/p2', json={})
+    assert client.get_project('p3') == listed[2]
+    assert client.get_project('p2') == listed[1]
+    # A robot's creation changes the robot list, not the projects.
+    assert client.paginate('/robots', params={'q': 'Level=system'}, remember=True) == []
+    client.post('/robots', json={})
+    assert client.get_project('p2') == listed[1]
+    assert client.paginate('/robots', params={'q': 'Level=system'}, remember=True) == [{'id': 1}]
+    # The configuration outlives other writes, not its own.
+    assert client.get('/configurations', remember=True)['robot_name_prefix']['value'] == 'robot$'
+    client.put('/projects/p1', json={})
+    assert client.get('/configurations', remember=True)['robot_name_prefix']['value'] == 'robot$'
+    client.put('/configurations', json={})
+    assert client.get('/configurations', remember=True)['robot_name_prefix']['value'] == 'bot$'
 
 
 def test_version_gate(harbor):

@@ -313,7 +313,7 @@ def test_lost_create_answer_is_settled_by_looking_and_a_fresh_secret(monkeypatch
     harbor(lookups() + [
         CATALOGUE_CALL,
         Call('POST', '/robots', requests.exceptions.ReadTimeout('read timed out'), json=CREATE_BODY),
-        Call('GET', '/projects/payments', FakeResponse(200, PAYMENTS)),
+        # The project is remembered: a robot's creation does not change it.
         Call('GET', '/robots', FakeResponse(200, [robot()], {'X-Total-Count': '1'}), params=ROBOT_QUERY),
         # The generated secret was in the lost answer: only a new one can be returned.
         Call('PATCH', '/robots/7', FakeResponse(200, {'secret': GENERATED}), json={}),
@@ -327,7 +327,7 @@ def test_create_race_converges_the_robot_another_run_made(monkeypatch, harbor):
     conversation = harbor(lookups() + [
         CATALOGUE_CALL,
         Call('POST', '/robots', conflict),
-        Call('GET', '/projects/payments', FakeResponse(200, PAYMENTS)),
+        # The project is remembered: a robot's creation does not change it.
         Call('GET', '/robots', FakeResponse(200, [robot()], {'X-Total-Count': '1'}), params=ROBOT_QUERY),
     ])
     result, failed = run(monkeypatch, SETTINGS)
