@@ -149,7 +149,9 @@ def test_promotion_copies_the_digest_and_rolls_it_out(setup, clients, ci, signin
     assert images == {'api': '%s/payments-prod/api@%s' % (clients.registry, released),
                       'proxy': 'envoyproxy/envoy:v1.31'}
     assert generation == 2
-    # what the cluster will pull: the prod pull secret pulls the promoted digest
+    # what the cluster will pull: the prod pull secret pulls the promoted digest, once the prod project's scan on
+    # push of the copy is over (a project that prevents vulnerable images refuses the pull of one being scanned)
+    settled(setup, 'payments-prod', 'api', released)
     pulled = clients.pull('payments-prod/api', released, setup.pull_secret('payments-prod', 'harbor-payments-prod'))
     assert pulled.ok, pulled
 
