@@ -89,8 +89,8 @@ def invalid(kind, name, causes):
     kind is qualified by its group as the message names it (Deployment.apps), as NewInvalid's GroupKind does."""
     texts = ["%s: %s" % (field, message) for field, _reason, message in causes]
     summary = texts[0] if len(texts) == 1 else "[%s]" % ", ".join(texts)
-    details = dict(status_details(kind, name), causes=[{"reason": reason, "message": message, "field": field}
-                                                        for field, reason, message in causes])
+    status_causes = [{"reason": reason, "message": message, "field": field} for field, reason, message in causes]
+    details = dict(status_details(kind, name), causes=status_causes)
     return KubeError(422, '%s "%s" is invalid: %s' % (kind, name, summary), "Invalid", details)
 
 
