@@ -233,10 +233,98 @@ NAMESPACES_CONVERSATION = create_namespace('diff-ns-a', {'diff-env': 'dev'}) + c
     dict(method='DELETE', path=ns('kube-system')),
 ] + delete_namespace('diff-ns-a') + delete_namespace('diff-ns-b')
 
+APPS = 'diff-apps'
+DEPLOYMENTS = '/apis/apps/v1/namespaces/%s/deployments' % APPS
+WEB = DEPLOYMENTS + '/web'
+DIGEST = 'harbor.example.com/payments-prod/api@sha256:' + '4a7c' * 16
+
+
+def deployment(name, labels=None, containers=(('api', 'harbor.example.com/payments/api:1.0'), ('proxy', 'envoy'))):
+    return {'apiVersion': 'apps/v1', 'kind': 'Deployment', 'metadata': {'name': name, 'labels': labels or {}},
+            'spec': {'selector': {'matchLabels': {'app': name}},
+                     'template': {'metadata': {'labels': {'app': name}},
+                                  'spec': {'containers': [{'name': container, 'image': image}
+                                                          for container, image in containers]}}}}
+
+
+def rollout_patch(image, rv):
+    """What harbor_rollout sends: the one container by name, with the resourceVersion it read."""
+    return {'spec': {'template': {'spec': {'containers': [{'name': 'api', 'image': image}]}}},
+            'metadata': {'resourceVersion': rv}}
+
+
+def without(body, *path):
+    """body with the key at path removed (an invalid Deployment)."""
+    body = json.loads(json.dumps(body))
+    container = body
+    for key in path[:-1]:
+        container = container[key]
+    del container[path[-1]]
+    return body
+
+
+def with_spec(body, **fields):
+    """body with spec fields replaced (None: removed)."""
+    spec = dict(body['spec'], **fields)
+    return dict(body, spec=dict((key, value) for key, value in spec.items() if value is not None))
+
+
+# No deployment controller runs: the status stays empty on both and no ReplicaSet appears; the answers compared
+# are the apiserver's own (defaults, generation, resourceVersion, validation, patches).
+DEPLOYMENTS_CONVERSATION = create_namespace(APPS) + [
+    dict(method='POST', path=DEPLOYMENTS, save='created', body=deployment('web', {'tier': 'front'})),
+    dict(method='POST', path=DEPLOYMENTS, body=deployment('worker', {'tier': 'back'}, (('job', 'busybox:latest'),))),
+    dict(method='GET', path=WEB),
+    dict(method='GET', path=DEPLOYMENTS + '?labelSelector=tier%3Dfront'),
+    dict(method='GET', path=DEPLOYMENTS + '?labelSelector=tier+in+(front,back)'),
+    # the rollout: the api container's image by digest, then the same patch again (a no-op: same generation and rv)
+    dict(method='PATCH', path=WEB, type=STRATEGIC, save='rolled', body=rollout_patch(DIGEST, '$rv:created')),
+    dict(method='PATCH', path=WEB, type=STRATEGIC, body=rollout_patch(DIGEST, '$rv:rolled')),
+    # the stale resourceVersion of the first read: a concurrent rollout happened, 409
+    dict(method='PATCH', path=WEB, type=STRATEGIC, body=rollout_patch('envoy:2', '$rv:created')),
+    # a metadata-only change keeps the generation
+    dict(method='PATCH', path=WEB, type=MERGE, body={'metadata': {'labels': {'rolled': 'yes'}}}),
+    # a JSON merge patch replaces the containers list whole: the proxy container is gone
+    dict(method='PATCH', path=WEB, type=MERGE, body={'spec': {'replicas': 2, 'template': {'spec': {'containers': [
+        {'name': 'api', 'image': 'harbor.example.com/payments/api:2.0'}]}}}}),
+    dict(method='PATCH', path=WEB, type=JSON_PATCH, body=[
+        {'op': 'test', 'path': '/spec/template/spec/containers/0/name', 'value': 'api'},
+        {'op': 'replace', 'path': '/spec/template/spec/containers/0/image', 'value': 'harbor.example.com/p/api'},
+        {'op': 'add', 'path': '/spec/template/spec/containers/-', 'value': {'name': 'side', 'image': 'busybox'}}]),
+    dict(method='PATCH', path=WEB, type=JSON_PATCH, body=[
+        {'op': 'test', 'path': '/spec/template/spec/containers/0/name', 'value': 'proxy'}]),
+    # the selector cannot change; a patch cannot remove an image
+    dict(method='PATCH', path=WEB, type=STRATEGIC, body={'spec': {
+        'selector': {'matchLabels': {'app': 'web', 'x': 'y'}}, 'template': {'metadata': {'labels': {'x': 'y'}}}}}),
+    dict(method='PATCH', path=WEB, type=JSON_PATCH, body=[
+        {'op': 'remove', 'path': '/spec/template/spec/containers/0/image'}]),
+    dict(method='PATCH', path=DEPLOYMENTS + '/missing', type=STRATEGIC, body=rollout_patch(DIGEST, '1')),
+    dict(method='POST', path=DEPLOYMENTS, body=deployment('web')),
+    dict(method='GET', path=DEPLOYMENTS + '/missing'),
+    dict(method='POST', path=DEPLOYMENTS, body=without(deployment('bad'), 'spec', 'selector')),
+    dict(method='POST', path=DEPLOYMENTS, body=without(deployment('bad'), 'spec', 'template', 'spec', 'containers', 0,
+                                                       'image')),
+    dict(method='POST', path=DEPLOYMENTS, body=with_spec(deployment('bad'), template={
+        'metadata': {'labels': {'app': 'other'}}, 'spec': {'containers': [{'name': 'a', 'image': 'b'}]}})),
+    dict(method='POST', path=DEPLOYMENTS, body=with_spec(deployment('bad'), selector={})),
+    dict(method='POST', path=DEPLOYMENTS, body=with_spec(deployment('bad'), selector=None, template={
+        'spec': {'containers': [{'name': 'a', 'image': 'b'}]}})),
+    # matchExpressions count too: the template lacks tier=back
+    dict(method='POST', path=DEPLOYMENTS, body=with_spec(deployment('bad'), selector={
+        'matchLabels': {'app': 'bad'}, 'matchExpressions': [{'key': 'tier', 'operator': 'In', 'values': ['back']}]})),
+    dict(method='POST', path=DEPLOYMENTS, body=with_spec(deployment('exprs', {'tier': 'back'}), selector={
+        'matchExpressions': [{'key': 'app', 'operator': 'Exists'}, {'key': 'tier', 'operator': 'DoesNotExist'}]})),
+    dict(method='DELETE', path=WEB),
+    dict(method='GET', path=WEB),
+    dict(method='DELETE', path=WEB),
+    dict(method='GET', path=DEPLOYMENTS),
+] + delete_namespace(APPS)
+
 CONVERSATIONS = {
     'secrets': SECRETS_CONVERSATION,
     'serviceaccounts': ACCOUNTS_CONVERSATION,
     'namespaces': NAMESPACES_CONVERSATION,
+    'deployments': DEPLOYMENTS_CONVERSATION,
 }
 
 

@@ -75,6 +75,9 @@ def test_create_fills_in_the_defaults_and_generation(emulator):
     pod = created["spec"]["template"]["spec"]
     assert pod["restartPolicy"] == "Always" and pod["dnsPolicy"] == "ClusterFirst"
     assert [container["imagePullPolicy"] for container in pod["containers"]] == ["IfNotPresent", "Always"]
+    # structs Go's encoder writes even when empty, as kube-apiserver answers (tests/kube/test_differential.py)
+    assert [container["resources"] for container in pod["containers"]] == [{}, {}]
+    assert created["status"] == {}
     fetched = emulator.kube("GET", DEPLOYMENTS % ns + "/web").json()
     assert fetched == created
     listed = emulator.kube("GET", DEPLOYMENTS % ns).json()
@@ -86,19 +89,27 @@ def test_missing_and_duplicate_deployments_name_the_group(emulator):
     ns = namespace(emulator)
     missing = emulator.kube("GET", DEPLOYMENTS % ns + "/nope")
     assert missing.status_code == 404 and missing.json()["message"] == 'deployments.apps "nope" not found'
-    create(emulator, ns, deployment("web", ("app", "nginx:1")))
+    # the details split the group resource, as StatusDetails does
+    assert missing.json()["details"] == {"name": "nope", "group": "apps", "kind": "deployments"}
+    created = create(emulator, ns, deployment("web", ("app", "nginx:1")))
     again = emulator.kube("POST", DEPLOYMENTS % ns, json=deployment("web", ("app", "nginx:1")))
     assert again.status_code == 409 and again.json()["message"] == 'deployments.apps "web" already exists'
+    assert again.json()["details"] == {"name": "web", "group": "apps", "kind": "deployments"}
     denied = emulator.kube("GET", DEPLOYMENTS % "kube-system" + "/x", token="emulator-restricted")
     assert denied.status_code == 403
     assert denied.json()["message"] == ('deployments.apps "x" is forbidden: User "emulator-restricted" cannot get '
                                         'resource "deployments" in API group "apps" in the namespace "kube-system"')
+    assert denied.json()["details"] == {"name": "x", "group": "apps", "kind": "deployments"}
+    deleted = emulator.kube("DELETE", DEPLOYMENTS % ns + "/web").json()
+    assert (deleted["kind"], deleted["status"]) == ("Status", "Success")
+    assert deleted["details"] == {"name": "web", "group": "apps", "kind": "deployments",
+                                  "uid": created["metadata"]["uid"]}
 
 
 @pytest.mark.parametrize("change, field", [
     (lambda body: body["spec"].pop("selector"), "spec.selector: Required value"),
     (lambda body: body["spec"]["template"]["metadata"].update(labels={"app": "other"}),
-     "spec.template.metadata.labels: Invalid value: map[app:other]: `selector` does not match template `labels`"),
+     'spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`'),
     (lambda body: body["spec"]["template"]["spec"].update(containers=[]), "spec.template.spec.containers: Required value"),
     (lambda body: body["spec"]["template"]["spec"]["containers"][0].pop("image"),
      "spec.template.spec.containers[0].image: Required value"),
@@ -110,6 +121,42 @@ def test_validation(emulator, change, field):
     response = emulator.kube("POST", DEPLOYMENTS % namespace(emulator), json=body)
     assert response.status_code in (400, 422), response.text
     assert field in response.json()["message"]
+
+
+MISMATCH = "`selector` does not match template `labels`"
+
+
+@pytest.mark.parametrize("selector, labels, message", [
+    # no selector matches nothing: the template is reported too, its labels printed as JSON (null when none)
+    (None, {"app": "bad"}, '[spec.selector: Required value, spec.template.metadata.labels: Invalid value: '
+                           '{"app":"bad"}: %s]' % MISMATCH),
+    (None, None, "[spec.selector: Required value, spec.template.metadata.labels: Invalid value: null: %s]" % MISMATCH),
+    # an empty selector matches everything, and is refused on its own
+    ({}, {"app": "bad"}, "spec.selector: Invalid value: {}: empty selector is invalid for deployment"),
+    # expressions count as well as matchLabels
+    ({"matchLabels": {"app": "bad"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["back"]}]},
+     {"app": "bad"}, 'spec.template.metadata.labels: Invalid value: {"app":"bad"}: %s' % MISMATCH),
+    ({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}, {"app": "bad", "tier": "front"},
+     'spec.template.metadata.labels: Invalid value: {"app":"bad","tier":"front"}: %s' % MISMATCH),
+])
+def test_selector_validation_as_kube_apiserver_words_it(emulator, selector, labels, message):
+    body = deployment("bad", ("app", "nginx:1"))
+    body["spec"]["selector"] = selector
+    body["spec"]["template"]["metadata"] = {"labels": labels} if labels else {}
+    response = emulator.kube("POST", DEPLOYMENTS % namespace(emulator), json=body)
+    assert response.status_code == 422, response.text
+    status = response.json()
+    # the kind is qualified by its group in the message and split in the details, as NewInvalid's GroupKind
+    assert status["message"] == 'Deployment.apps "bad" is invalid: ' + message
+    assert (status["details"]["group"], status["details"]["kind"]) == ("apps", "Deployment")
+
+
+def test_a_selector_of_expressions_the_template_matches_is_accepted(emulator):
+    body = deployment("exprs", ("app", "nginx:1"))
+    body["spec"]["selector"] = {"matchExpressions": [{"key": "app", "operator": "In", "values": ["exprs", "x"]},
+                                                     {"key": "tier", "operator": "DoesNotExist"}]}
+    created = create(emulator, namespace(emulator), body)
+    assert created["spec"]["selector"] == body["spec"]["selector"]
 
 
 def test_strategic_merge_patch_sets_one_containers_image_by_name(emulator):
@@ -160,7 +207,9 @@ def test_json_patch_and_immutable_selector(emulator):
     assert replaced.status_code == 200 and images(replaced.json()) == [("api", "h/p/api:3")]
     moved = patch(emulator, path, {"spec": {"selector": {"matchLabels": {"app": "api", "x": "y"}},
                                             "template": {"metadata": {"labels": {"x": "y"}}}}}, SMP)
-    assert moved.status_code == 422 and "field is immutable" in moved.json()["message"]
+    assert moved.status_code == 422
+    assert moved.json()["message"] == ('Deployment.apps "api" is invalid: spec.selector: Invalid value: '
+                                       '{"matchLabels":{"app":"api","x":"y"}}: field is immutable')
 
 
 def test_seed_and_namespace_deletion(emulator):

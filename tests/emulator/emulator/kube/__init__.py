@@ -425,7 +425,7 @@ class KubeEmulator:
         kind.prepare_create(obj)
         causes = kind.validate(obj)
         if causes:
-            raise errors.invalid(kind.kind, metadata.get("name", ""), causes)
+            raise errors.invalid(kind.qualified_kind, metadata.get("name", ""), causes)
         if self.store.exists(kind.resource, namespace if kind.namespaced else None, metadata["name"]):
             raise errors.already_exists(kind.qualified, metadata["name"])
         if dry_run:
@@ -503,7 +503,7 @@ class KubeEmulator:
         kind.prepare_update(obj, old)
         causes = kind.validate(obj, old)
         if causes:
-            raise errors.invalid(kind.kind, req.name, causes)
+            raise errors.invalid(kind.qualified_kind, req.name, causes)
         return self._store_update(kind, obj, old, req.dry_run)
 
     def _store_update(self, kind, obj, old, dry_run):
@@ -547,5 +547,5 @@ class KubeEmulator:
             if not req.dry_run:
                 old["metadata"]["resourceVersion"] = str(self.store.revision)
             return kube_json(self._served(kind, old))
-        return kube_json(errors.status_body(None, None, reason="", success=True, details={
-            "name": req.name, "kind": kind.resource, "uid": old["metadata"]["uid"]}))
+        return kube_json(errors.status_body(None, None, reason="", success=True, details=dict(
+            errors.status_details(kind.qualified, req.name), uid=old["metadata"]["uid"])))

@@ -5,14 +5,15 @@
 pkg/registry/apps/deployment/strategy.go (generation bumped when the spec changes, status kept from the stored
 object, the selector immutable), pkg/apis/apps/v1/defaults.go and pkg/apis/core/v1/defaults.go (the defaults the
 server fills in, so that a client's GET-compare-PATCH sees what a real cluster shows), and
-pkg/apis/apps/validation (selector required and matching the template's labels, containers with a name and an
-image). There is no controller: no ReplicaSet or Pod is made, and the status is what the object was created with.
+pkg/apis/apps/validation (selector required, not empty and matching the template's labels by matchLabels and
+matchExpressions, containers with a name and an image; bad values printed as JSON, as since 1.34). There is no
+controller: no ReplicaSet or Pod is made, and the status is what the object was created with ({} if none).
 Strategic merge patches merge the pod template's containers by name, as the Go types' patchMergeKey says.
 """
 
 from __future__ import annotations
 
-from . import kinds, validation
+from . import kinds, selectors, validation
 
 POD_SPEC = ("spec", "template", "spec")
 # types.go patchStrategy:"merge" lists of the pod template, with their patchMergeKey
@@ -26,7 +27,9 @@ STRATEGIES = {
     POD_SPEC + ("containers", "volumeMounts"): "mountPath",
     POD_SPEC + ("initContainers", "env"): "name",
 }
-CONTAINER_DEFAULTS = {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}
+# resources is a struct, which Go's encoder writes even when empty: a real server answers "resources": {}
+CONTAINER_DEFAULTS = {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                      "resources": {}}
 POD_DEFAULTS = {"restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
                 "securityContext": {}, "schedulerName": "default-scheduler"}
 
@@ -82,18 +85,28 @@ class Deployments(kinds.Kind):
                 if isinstance(container.get("image"), str):
                     container.setdefault("imagePullPolicy", image_pull_policy(container["image"]))
 
+    def serialize(self, obj):
+        # spec and status are structs: written even when empty (a Deployment no controller has seen has "status": {})
+        obj = super().serialize(obj)
+        obj.setdefault("status", {})
+        return obj
+
     def validate(self, obj, old=None):
         causes = super().validate(obj, old)
         spec = obj.get("spec") or {}
-        selector = spec.get("selector")
-        match_labels = (selector or {}).get("matchLabels") if isinstance(selector, dict) else None
-        if not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        selector = spec.get("selector") if isinstance(spec.get("selector"), dict) else None
+        if selector is None:
             causes += validation.required("spec.selector", "")
+        elif not (selector.get("matchLabels") or selector.get("matchExpressions")):
+            causes.append(("spec.selector", "FieldValueInvalid", "Invalid value: %s: empty selector is invalid for "
+                           "deployment" % validation.bad_value(_selector_value(selector), struct=True)))
         template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-        labels = (template.get("metadata") or {}).get("labels") or {}
-        if match_labels and any(labels.get(key) != value for key, value in match_labels.items()):
+        labels = (template.get("metadata") or {}).get("labels")
+        # no selector matches no labels, so a missing one is also a mismatch; an empty one matches all
+        if not selectors.selector_matcher(selector)(labels):
             causes.append(("spec.template.metadata.labels", "FieldValueInvalid",
-                           'Invalid value: %s: `selector` does not match template `labels`' % _go_map(labels)))
+                           "Invalid value: %s: `selector` does not match template `labels`"
+                           % validation.bad_value(labels)))
         pod = template.get("spec") if isinstance(template.get("spec"), dict) else {}
         containers = pod.get("containers") or []
         if not containers:
@@ -114,15 +127,22 @@ class Deployments(kinds.Kind):
                 causes += validation.required(field + ".image", "")
         if old is not None and selector != (old.get("spec") or {}).get("selector"):
             causes.append(("spec.selector", "FieldValueInvalid", "Invalid value: %s: field is immutable"
-                           % _go_map(selector or {})))
+                           % validation.bad_value(_selector_value(selector), struct=True)))
         return causes
 
 
-def _go_map(mapping):
-    """How Go's %v prints a label map in these messages: map[app:web tier:front]."""
-    if not isinstance(mapping, dict):
-        return str(mapping)
-    return "map[%s]" % " ".join("%s:%s" % (key, mapping[key]) for key in sorted(mapping))
+def _selector_value(selector):
+    """A metav1.LabelSelector as json.Marshal writes it: its fields in Go order, empty ones left out."""
+    if selector is None:
+        return None
+    value = {}
+    if selector.get("matchLabels"):
+        value["matchLabels"] = dict(sorted(selector["matchLabels"].items()))
+    if selector.get("matchExpressions"):
+        value["matchExpressions"] = [
+            dict((key, expression[key]) for key in ("key", "operator", "values") if expression.get(key))
+            for expression in selector["matchExpressions"] if isinstance(expression, dict)]
+    return value
 
 
 KINDS = dict((kind.resource, kind) for kind in (Deployments(),))

@@ -54,13 +54,18 @@ def fault_status(code):
     return status_body(code, "injected fault: %s" % phrase, REASONS.get(code, phrase.replace(" ", "")))
 
 
-def _details(resource, name):
-    details = {"name": name, "kind": resource} if name else {"kind": resource}
+def status_details(qualified, name):
+    """StatusDetails of a group resource (or kind): "deployments.apps" is kind deployments in group apps."""
+    resource, _dot, group = qualified.partition(".")
+    details = {"name": name} if name else {}
+    if group:
+        details["group"] = group
+    details["kind"] = resource
     return details
 
 
 def not_found(resource, name):
-    return KubeError(404, '%s "%s" not found' % (resource, name), details=_details(resource, name))
+    return KubeError(404, '%s "%s" not found' % (resource, name), details=status_details(resource, name))
 
 
 def unknown_resource():
@@ -68,21 +73,24 @@ def unknown_resource():
 
 
 def already_exists(resource, name):
-    return KubeError(409, '%s "%s" already exists' % (resource, name), "AlreadyExists", _details(resource, name))
+    return KubeError(409, '%s "%s" already exists' % (resource, name), "AlreadyExists",
+                     status_details(resource, name))
 
 
 def conflict(resource, name, why="the object has been modified; please apply your changes to the latest version "
                                  "and try again"):
     return KubeError(409, 'Operation cannot be fulfilled on %s "%s": %s' % (resource, name, why), "Conflict",
-                     _details(resource, name))
+                     status_details(resource, name))
 
 
 def invalid(kind, name, causes):
-    """422 with one cause per field error; ``causes`` are (field, reason, message) triples."""
+    """422 with one cause per field error; ``causes`` are (field, reason, message) triples.
+
+    kind is qualified by its group as the message names it (Deployment.apps), as NewInvalid's GroupKind does."""
     texts = ["%s: %s" % (field, message) for field, _reason, message in causes]
     summary = texts[0] if len(texts) == 1 else "[%s]" % ", ".join(texts)
-    details = {"name": name, "kind": kind,
-               "causes": [{"reason": reason, "message": message, "field": field} for field, reason, message in causes]}
+    status_causes = [{"reason": reason, "message": message, "field": field} for field, reason, message in causes]
+    details = dict(status_details(kind, name), causes=status_causes)
     return KubeError(422, '%s "%s" is invalid: %s' % (kind, name, summary), "Invalid", details)
 
 
@@ -97,7 +105,7 @@ def forbidden(resource, name, user, verb, namespace, group=""):
     subject = '%s "%s"' % (qualified, name) if name else qualified
     message = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s" %s' % (
         subject, user, verb, resource, group, scope)
-    return KubeError(403, message, "Forbidden", _details(resource, name))
+    return KubeError(403, message, "Forbidden", status_details(qualified, name))
 
 
 def forbidden_path(user, path):

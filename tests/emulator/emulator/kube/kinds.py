@@ -71,6 +71,11 @@ class Kind:
         """The resource as error messages name it: secrets, deployments.apps."""
         return "%s.%s" % (self.resource, self.group) if self.group else self.resource
 
+    @property
+    def qualified_kind(self):
+        """The kind as a 422 names it: Secret, Deployment.apps."""
+        return "%s.%s" % (self.kind, self.group) if self.group else self.kind
+
     def field_selectors(self):
         getters = {"metadata.name": lambda obj: obj["metadata"].get("name", "")}
         if self.namespaced:

@@ -156,6 +156,25 @@ def label_matcher(text):
     return lambda labels: all(_requirement_matches(requirement, labels or {}) for requirement in requirements)
 
 
+# metav1.LabelSelectorRequirement operators and the parsed requirement each one is
+EXPRESSION_OPERATORS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
+
+
+def selector_matcher(selector):
+    """A predicate on a labels dict for a metav1.LabelSelector object (a Deployment's spec.selector), as
+    LabelSelectorAsSelector makes it: no selector matches nothing, an empty one everything. Operators other than
+    the four known ones are left to the caller's validation: they match nothing here."""
+    if not isinstance(selector, dict):
+        return lambda labels: False
+    requirements = [("=", key, (value,)) for key, value in sorted((selector.get("matchLabels") or {}).items())]
+    for expression in selector.get("matchExpressions") or []:
+        operator = EXPRESSION_OPERATORS.get(expression.get("operator")) if isinstance(expression, dict) else None
+        if operator is None:
+            return lambda labels: False
+        requirements.append((operator, expression.get("key"), tuple(expression.get("values") or ())))
+    return lambda labels: all(_requirement_matches(requirement, labels or {}) for requirement in requirements)
+
+
 def field_matcher(text, supported):
     """A predicate on an object; ``supported`` maps field labels to getters."""
     terms = []

@@ -10,6 +10,7 @@ Each check returns a list of (field, reason, message) causes; an empty list mean
 
 from __future__ import annotations
 
+import json
 import re
 
 DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -18,6 +19,13 @@ QUALIFIED_NAME = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 LABEL_VALUE = r"(" + QUALIFIED_NAME + r")?"
 CONFIG_KEY = r"[-._a-zA-Z0-9]+"
 ANNOTATIONS_MAX_BYTES = 256 * 1024
+
+
+def bad_value(value, struct=False):
+    """A map or struct value in a FieldValueInvalid message: field.ErrorBody prints json.Marshal's output since 1.34
+    (compact, <, > and & escaped, map keys sorted); a struct is a dict already in its Go field order."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=not struct)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _invalid(field, value, text):
