@@ -45,10 +45,7 @@ def path(name):
 
 def list_instances(client, name=None, remember=False):
     """Every instance, or only the one of exactly this name."""
-    params = dict(q='name=%s' % name) if name is not None else None
-    found = client.paginate(INSTANCES, params=params, permission='preheat-instance:list' + PERMISSION,
-                            remember=remember)
-    return [instance for instance in found if name is None or instance.get('name') == name]
+    return client.list_by_name(INSTANCES, name, 'preheat-instance:list' + PERMISSION, remember=remember)
 
 
 def describe(instance):

@@ -52,9 +52,7 @@ def auth_from_harbor(value):
 
 def list_scanners(client, name=None, remember=False):
     """Every registration, or only the one of exactly this name."""
-    params = dict(q='name=%s' % name) if name is not None else None
-    found = client.paginate(SCANNERS, params=params, permission='scanner:list' + PERMISSION, remember=remember)
-    return [registration for registration in found if name is None or registration.get('name') == name]
+    return client.list_by_name(SCANNERS, name, 'scanner:list' + PERMISSION, remember=remember)
 
 
 def ping(client, body):

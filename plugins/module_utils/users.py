@@ -56,9 +56,7 @@ def check_password(value):
 
 def list_users(client, username=None, remember=False):
     """Every local user but admin, or only the one of exactly this name."""
-    params = dict(q='username=%s' % username) if username is not None else None
-    users = client.paginate(USERS, params=params, permission='user:list' + PERMISSION, remember=remember)
-    return [user for user in users if username is None or user.get('username') == username]
+    return client.list_by_name(USERS, username, 'user:list' + PERMISSION, field='username', remember=remember)
 
 
 def describe(user):
