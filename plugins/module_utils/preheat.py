@@ -26,10 +26,10 @@ AUTH_MODES = ('NONE', 'BASIC', 'OAUTH')
 CREDENTIALS = {'NONE': (), 'BASIC': ('username', 'password'), 'OAUTH': ('token',)}
 
 
-def check_name(value):
+def check_name(option, value):
     if not value or not NAME_PATTERN.match(value):
-        raise ValidationError('name %r is not a valid instance name: letters and digits, optionally separated by '
-                              'single ".", "_" or "-"' % value)
+        raise ValidationError('%s %r is not a valid instance name: letters and digits, optionally separated by '
+                              'single ".", "_" or "-"' % (option, value))
     return value
 
 

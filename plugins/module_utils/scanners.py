@@ -33,12 +33,6 @@ def normalize_url(option, value):
     return url.rstrip('/')
 
 
-def check_name(value):
-    if not value or not value.strip():
-        raise ValidationError('name must not be empty')
-    return value
-
-
 def check_new_name(value):
     """Harbor's built-in scanner's name cannot be given to a new registration (the built-in one can be managed)."""
     if value in RESERVED_NAMES:

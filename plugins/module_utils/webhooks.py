@@ -37,9 +37,9 @@ def list_policies(client, project, name=None, remember=False):
                                remember=remember)
 
 
-def check_name(value):
+def check_name(option, value):
     if not value or not value.strip():
-        raise ValidationError('name must not be empty: it is how the module finds the policy again')
+        raise ValidationError('%s must not be empty: it is how the module finds the policy again' % option)
     return value
 
 

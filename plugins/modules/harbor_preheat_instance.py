@@ -147,7 +147,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     ValidationError,
     converge,
     harbor_fields,
-    harbor_module,
 )
 
 SECRETS = ('username', 'password', 'token')
@@ -167,7 +166,7 @@ class PreheatInstance(Resource):
     ) + tuple(Option(name, secret=True) for name in SECRETS)
 
     def check_identity(self):
-        preheat.check_name(self.params['name'])
+        preheat.check_name('name', self.params['name'])
 
     def find(self):
         found = preheat.list_instances(self.client, self.params['name'], remember=True)
@@ -240,25 +239,19 @@ class PreheatInstance(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            vendor=dict(type='str', choices=list(preheat.VENDORS)),
-            endpoint=dict(type='str'),
-            auth_mode=dict(type='str', choices=list(preheat.AUTH_MODES)),
-            username=dict(type='str'),
-            password=dict(type='str', no_log=True),
-            token=dict(type='str', no_log=True),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            description=dict(type='str'),
-            enabled=dict(type='bool'),
-            default=dict(type='bool'),
-            insecure=dict(type='bool'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, PreheatInstance)
+    converge(PreheatInstance, dict(
+        name=dict(type='str', required=True),
+        vendor=dict(type='str', choices=list(preheat.VENDORS)),
+        endpoint=dict(type='str'),
+        auth_mode=dict(type='str', choices=list(preheat.AUTH_MODES)),
+        username=dict(type='str'),
+        password=dict(type='str', no_log=True),
+        token=dict(type='str', no_log=True),
+        description=dict(type='str'),
+        enabled=dict(type='bool'),
+        default=dict(type='bool'),
+        insecure=dict(type='bool'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':

@@ -131,7 +131,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Resource,
     ValidationError,
     converge,
-    harbor_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import (
     PERMISSION,
@@ -216,21 +215,15 @@ class Registry(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            type=dict(type='str', choices=list(REGISTRY_TYPES)),
-            url=dict(type='str'),
-            access_key=dict(type='str', no_log=False),
-            access_secret=dict(type='str', no_log=True),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            insecure=dict(type='bool'),
-            description=dict(type='str'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Registry)
+    converge(Registry, dict(
+        name=dict(type='str', required=True),
+        type=dict(type='str', choices=list(REGISTRY_TYPES)),
+        url=dict(type='str'),
+        access_key=dict(type='str', no_log=False),
+        access_secret=dict(type='str', no_log=True),
+        insecure=dict(type='bool'),
+        description=dict(type='str'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':

@@ -111,33 +111,22 @@ query_result:
   sample: [harbor-dr]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import (
     check_registry_name,
     describe_registry,
     list_registries,
 )
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given
+
+
+def read(module, client):
+    check_given(module.params, name=check_registry_name)
+    return [describe_registry(registry) for registry in list_registries(client, module.params['name'])]
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str'),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        if params['name'] is not None:
-            check_registry_name('name', params['name'])
-        expression = compile_query(module)
-        registries = [describe_registry(registry) for registry in list_registries(client, params['name'])]
-        return info_result('registries', sorted(registries, key=lambda registry: registry['name'] or ''), expression)
-
-    run_module(module, read)
+    run_info('registries', dict(name=dict(type='str')), read, order='name')
 
 
 if __name__ == '__main__':

@@ -324,30 +324,26 @@ class Replication(Resource):
 
 def main():
     match = dict(type='str', choices=['matching', 'excluding'], default='matching')
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            description=dict(type='str'),
-            direction=dict(type='str', choices=['push', 'pull']),
-            registry=dict(type='str'),
-            source_filters=dict(type='dict', options=dict(
-                name=dict(type='str'), tag=dict(type='str'), tag_match=match, labels=dict(type='list', elements='str'),
-                label_match=match, resource_type=dict(type='str', choices=['image', 'artifact']))),
-            destination_namespace=dict(type='str'),
-            dest_namespace_replace_count=dict(type='int'),
-            trigger=dict(type='str'),
-            override=dict(type='bool'),
-            delete_remote=dict(type='bool'),
-            speed_kb=dict(type='int'),
-            copy_by_chunk=dict(type='bool'),
-            enabled=dict(type='bool'),
-            run=dict(type='bool', default=False),
-            wait=dict(type='bool', default=True),
-            wait_timeout=dict(type='int', default=600),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
+    module = harbor_module(dict(
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        direction=dict(type='str', choices=['push', 'pull']),
+        registry=dict(type='str'),
+        source_filters=dict(type='dict', options=dict(
+            name=dict(type='str'), tag=dict(type='str'), tag_match=match, labels=dict(type='list', elements='str'),
+            label_match=match, resource_type=dict(type='str', choices=['image', 'artifact']))),
+        destination_namespace=dict(type='str'),
+        dest_namespace_replace_count=dict(type='int'),
+        trigger=dict(type='str'),
+        override=dict(type='bool'),
+        delete_remote=dict(type='bool'),
+        speed_kb=dict(type='int'),
+        copy_by_chunk=dict(type='bool'),
+        enabled=dict(type='bool'),
+        run=dict(type='bool', default=False),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=600),
+    ), state=True)
     params = module.params
 
     def work(client):

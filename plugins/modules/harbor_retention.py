@@ -397,32 +397,28 @@ class Retention(Resource):
 
 def main():
     selector = dict(matching=dict(type='str'), excluding=dict(type='str'))
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            rules=dict(type='list', elements='dict', options=dict(
-                retain=dict(type='dict', required=True, options=dict(
-                    most_recently_pushed=dict(type='int'),
-                    most_recently_pulled=dict(type='int'),
-                    pushed_within_days=dict(type='int'),
-                    pulled_within_days=dict(type='int'),
-                    always=dict(type='bool'),
-                )),
-                repositories=dict(type='dict', options=selector),
-                tags=dict(type='dict', options=selector),
-                untagged=dict(type='bool', default=True),
-                disabled=dict(type='bool', default=False),
+    module = harbor_module(dict(
+        project=dict(type='str', required=True),
+        rules=dict(type='list', elements='dict', options=dict(
+            retain=dict(type='dict', required=True, options=dict(
+                most_recently_pushed=dict(type='int'),
+                most_recently_pulled=dict(type='int'),
+                pushed_within_days=dict(type='int'),
+                pulled_within_days=dict(type='int'),
+                always=dict(type='bool'),
             )),
-            schedule=dict(type='str'),
-            run=dict(type='dict', options=dict(
-                dry_run=dict(type='bool', default=False),
-                wait=dict(type='bool', default=True),
-                wait_timeout=dict(type='int', default=600),
-            )),
-        ),
-        supports_check_mode=True,
-    )
+            repositories=dict(type='dict', options=selector),
+            tags=dict(type='dict', options=selector),
+            untagged=dict(type='bool', default=True),
+            disabled=dict(type='bool', default=False),
+        )),
+        schedule=dict(type='str'),
+        run=dict(type='dict', options=dict(
+            dry_run=dict(type='bool', default=False),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=600),
+        )),
+    ), state=True)
 
     def work(client):
         resource = Retention(module, client)

@@ -129,23 +129,18 @@ query_result:
   sample: trivy-corp
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.scanners import check_name, describe, list_scanners
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.scanners import describe, list_scanners
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_not_blank
+
+
+def read(module, client):
+    check_given(module.params, name=check_not_blank)
+    return [describe(registration) for registration in list_scanners(client, module.params['name'])]
 
 
 def main():
-    module = harbor_module(dict(name=dict(type='str'), query=dict(type='str')), supports_check_mode=True)
-
-    def read(client):
-        name = module.params['name']
-        if name is not None:
-            check_name(name)
-        expression = compile_query(module)
-        found = [describe(registration) for registration in list_scanners(client, name)]
-        return info_result('scanners', sorted(found, key=lambda registration: registration['name'] or ''), expression)
-
-    run_module(module, read)
+    run_info('scanners', dict(name=dict(type='str')), read, order='name')
 
 
 if __name__ == '__main__':

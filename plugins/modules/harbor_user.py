@@ -122,7 +122,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     ValidationError,
     converge,
     harbor_fields,
-    harbor_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.users import (
     PERMISSION,
@@ -150,7 +149,7 @@ class User(Resource):
         self.username = self.params['username']
 
     def check_identity(self):
-        check_username(self.username)
+        check_username('username', self.username)
 
     def validate(self, desired):
         check_profile(desired)
@@ -216,20 +215,14 @@ class User(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            username=dict(type='str', required=True),
-            email=dict(type='str'),
-            realname=dict(type='str'),
-            comment=dict(type='str'),
-            password=dict(type='str', no_log=True),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            admin=dict(type='bool'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, User)
+    converge(User, dict(
+        username=dict(type='str', required=True),
+        email=dict(type='str'),
+        realname=dict(type='str'),
+        comment=dict(type='str'),
+        password=dict(type='str', no_log=True),
+        admin=dict(type='bool'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':

@@ -97,29 +97,18 @@ query_result:
   sample: [bob]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.users import check_username, describe, list_users
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given
+
+
+def read(module, client):
+    check_given(module.params, username=check_username)
+    return [describe(user) for user in list_users(client, module.params['username'])]
 
 
 def main():
-    module = harbor_module(
-        dict(
-            username=dict(type='str'),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        if params['username'] is not None:
-            check_username(params['username'])
-        expression = compile_query(module)
-        users = [describe(user) for user in list_users(client, params['username'])]
-        return info_result('users', sorted(users, key=lambda user: user['username'] or ''), expression)
-
-    run_module(module, read)
+    run_info('users', dict(username=dict(type='str')), read, order='username')
 
 
 if __name__ == '__main__':

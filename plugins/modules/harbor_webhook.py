@@ -175,7 +175,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Resource,
     ValidationError,
     converge,
-    harbor_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.webhooks import (
@@ -211,7 +210,7 @@ class Webhook(Resource):
 
     def check_identity(self):
         check_harbor_name('project', self.project)
-        check_name(self.params['name'])
+        check_name('name', self.params['name'])
 
     def derive(self, desired):
         if 'targets' in desired:
@@ -286,26 +285,20 @@ class Webhook(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            name=dict(type='str', required=True),
-            description=dict(type='str'),
-            events=dict(type='list', elements='str', choices=list(EVENT_TYPES)),
-            targets=dict(type='list', elements='dict', options=dict(
-                address=dict(type='str', required=True),
-                type=dict(type='str', choices=['http', 'slack'], default='http'),
-                auth_header=dict(type='str', no_log=True),
-                skip_cert_verify=dict(type='bool', default=False),
-                payload_format=dict(type='str', choices=['Default', 'CloudEvents']),
-            )),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            enabled=dict(type='bool'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Webhook)
+    converge(Webhook, dict(
+        project=dict(type='str', required=True),
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        events=dict(type='list', elements='str', choices=list(EVENT_TYPES)),
+        targets=dict(type='list', elements='dict', options=dict(
+            address=dict(type='str', required=True),
+            type=dict(type='str', choices=['http', 'slack'], default='http'),
+            auth_header=dict(type='str', no_log=True),
+            skip_cert_verify=dict(type='bool', default=False),
+            payload_format=dict(type='str', choices=['Default', 'CloudEvents']),
+        )),
+        enabled=dict(type='bool'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':
