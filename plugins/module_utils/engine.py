@@ -29,6 +29,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import (
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import Found, compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given
 
 
 def is_conflict(error):
@@ -149,6 +150,11 @@ class Resource(metaclass=abc.ABCMeta):
     identity_options = ()
     # The key under which the module returns the object.
     return_key = 'object'
+    # The module option that gives the object's name (within its project, for a project's object).
+    name_option = 'name'
+    # What the messages call the object ('registry endpoint'), and the options a create cannot do without.
+    kind = 'object'
+    required_to_create = ()
 
     def __init__(self, module, client):
         self.module = module
@@ -248,7 +254,6 @@ class RestResource(Resource):
     collection = None
     lookup = None
     name_field = 'name'
-    name_option = 'name'
     rbac = None
     rbac_scope = ' (system administrators only)'
 
@@ -338,6 +343,10 @@ class Converger:
 
     def _present(self, current, desired):
         resource = self.resource
+        missing = [name for name in resource.required_to_create if name not in desired] if current is None else []
+        if missing:
+            raise ValidationError('%s: required to create %s %r, which does not exist'
+                                  % (' and '.join(missing), resource.kind, self.module.params[resource.name_option]))
         resource.prepare(current, desired)
         if current is None:
             return self._create(desired)
@@ -439,3 +448,13 @@ def run_info(key, argument_spec, reader, order=None, build=harbor_module, connec
 
     run_module(module, work, connect=connect)
 
+
+def named_reader(lister, describe, option='name', check=None):
+    """The reader (see run_info) of the objects of one kind, or of the one named by `option` (checked by `check`
+    first): describe(object) of each that lister(client, name) lists."""
+    def read(module, client):
+        if check is not None:
+            check_given(module.params, **{option: check})
+        return [describe(item) for item in lister(client, module.params[option])]
+
+    return read

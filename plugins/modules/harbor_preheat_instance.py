@@ -155,6 +155,8 @@ SECRETS = ('username', 'password', 'token')
 class PreheatInstance(Resource):
     return_key = 'instance'
     identity_options = ('name',)
+    kind = 'instance'
+    required_to_create = ('vendor', 'endpoint')
     options = (
         Option('vendor', field='vendor', create_only=True),
         Option('endpoint', normalize=preheat.check_endpoint, field='endpoint'),
@@ -180,11 +182,6 @@ class PreheatInstance(Resource):
         return desired
 
     def prepare(self, current, desired):
-        if current is None:
-            missing = [name for name in ('vendor', 'endpoint') if name not in desired]
-            if missing:
-                raise ValidationError('%s: required to create instance %r, which does not exist'
-                                      % (' and '.join(missing), self.params['name']))
         mode = desired.get('auth_mode', 'NONE' if current is None else self.view(current, {'auth_mode'})['auth_mode'])
         switching = current is None or mode != self.view(current, {'auth_mode'})['auth_mode']
         missing = [name for name in preheat.CREDENTIALS[mode] if name not in desired]

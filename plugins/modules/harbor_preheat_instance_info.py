@@ -108,18 +108,13 @@ query_result:
   sample: http://dragonfly-manager.p2p:8080
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import named_reader, run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.preheat import check_name, describe, list_instances
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given
-
-
-def read(module, client):
-    check_given(module.params, name=check_name)
-    return [describe(instance) for instance in list_instances(client, module.params['name'])]
 
 
 def main():
-    run_info('instances', dict(name=dict(type='str')), read, order='name')
+    run_info('instances', dict(name=dict(type='str')), named_reader(list_instances, describe, check=check_name),
+             order='name')
 
 
 if __name__ == '__main__':

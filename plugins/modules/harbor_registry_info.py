@@ -111,22 +111,13 @@ query_result:
   sample: [harbor-dr]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import (
-    check_registry_name,
-    describe_registry,
-    list_registries,
-)
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given
-
-
-def read(module, client):
-    check_given(module.params, name=check_registry_name)
-    return [describe_registry(registry) for registry in list_registries(client, module.params['name'])]
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import named_reader, run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import check_registry_name, describe_registry, list_registries
 
 
 def main():
-    run_info('registries', dict(name=dict(type='str')), read, order='name')
+    run_info('registries', dict(name=dict(type='str')),
+             named_reader(list_registries, describe_registry, check=check_registry_name), order='name')
 
 
 if __name__ == '__main__':

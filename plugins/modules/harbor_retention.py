@@ -291,12 +291,10 @@ execution:
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Converger,
     Option,
     Resource,
     ValidationError,
-    harbor_module,
-    run_module,
+    converge,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.retention import (
     describe_policy,
@@ -394,10 +392,22 @@ class Retention(Resource):
         return dict(id=None, project=self.name, rules=desired['rules'], schedule=desired.get('schedule', NO_SCHEDULE),
                     harbor={})
 
+    def report(self):
+        """With run, the policy's execution: a change unless a dry run, no request in check mode."""
+        run = self.params['run']
+        if not run or self.params['state'] != 'present':
+            return {}
+        result = {} if run['dry_run'] else dict(changed=True)
+        if not self.module.check_mode:
+            if self.policy_id is None:
+                self.find()
+            result['execution'] = run_policy(self.client, self.policy_id, self.name, run)
+        return result
+
 
 def main():
     selector = dict(matching=dict(type='str'), excluding=dict(type='str'))
-    module = harbor_module(dict(
+    converge(Retention, dict(
         project=dict(type='str', required=True),
         rules=dict(type='list', elements='dict', options=dict(
             retain=dict(type='dict', required=True, options=dict(
@@ -418,22 +428,7 @@ def main():
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int', default=600),
         )),
-    ), state=True)
-
-    def work(client):
-        resource = Retention(module, client)
-        result = Converger(resource).run()
-        run = module.params['run']
-        if run and module.params['state'] == 'present':
-            if not run['dry_run']:
-                result['changed'] = True
-            if not module.check_mode:
-                if resource.policy_id is None:
-                    resource.find()
-                result['execution'] = run_policy(client, resource.policy_id, resource.name, run)
-        return result
-
-    run_module(module, work)
+    ))
 
 
 if __name__ == '__main__':

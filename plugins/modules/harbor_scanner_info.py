@@ -129,18 +129,14 @@ query_result:
   sample: trivy-corp
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import named_reader, run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.scanners import describe, list_scanners
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_not_blank
-
-
-def read(module, client):
-    check_given(module.params, name=check_not_blank)
-    return [describe(registration) for registration in list_scanners(client, module.params['name'])]
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_not_blank
 
 
 def main():
-    run_info('scanners', dict(name=dict(type='str')), read, order='name')
+    run_info('scanners', dict(name=dict(type='str')), named_reader(list_scanners, describe, check=check_not_blank),
+             order='name')
 
 
 if __name__ == '__main__':

@@ -97,18 +97,13 @@ query_result:
   sample: [bob]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import named_reader, run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.users import check_username, describe, list_users
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given
-
-
-def read(module, client):
-    check_given(module.params, username=check_username)
-    return [describe(user) for user in list_users(client, module.params['username'])]
 
 
 def main():
-    run_info('users', dict(username=dict(type='str')), read, order='username')
+    run_info('users', dict(username=dict(type='str')), named_reader(list_users, describe, 'username', check_username),
+             order='username')
 
 
 if __name__ == '__main__':

@@ -170,12 +170,7 @@ webhook:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Option,
-    Resource,
-    ValidationError,
-    converge,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import Option, Resource, converge
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.webhooks import (
     EVENT_TYPES,
@@ -194,6 +189,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.webhooks import
 class Webhook(Resource):
     return_key = 'webhook'
     identity_options = ('project', 'name')
+    kind = 'webhook policy'
+    required_to_create = ('events', 'targets')
     options = (
         Option('description', field='description', from_harbor=lambda value: value or ''),
         Option('enabled', field='enabled', from_harbor=bool),
@@ -226,12 +223,6 @@ class Webhook(Resource):
             raise missing_project(self.project)
         found = list_policies(self.client, self.project, self.params['name'], remember=True)
         return found[0] if found else None
-
-    def prepare(self, current, desired):
-        missing = [name for name in ('events', 'targets') if name not in desired]
-        if current is None and missing:
-            raise ValidationError('%s: required to create webhook policy %r, which does not exist'
-                                  % (' and '.join(missing), self.params['name']))
 
     def view(self, current, wanted):
         values = super().view(current, wanted)
