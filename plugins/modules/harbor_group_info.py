@@ -99,8 +99,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation impo
 
 def read(module, client):
     check_given(module.params, name=check_not_blank)
-    groups = [describe(group) for group in list_groups(client, module.params['name'],
-                                                         canonical_group_type(module.params['type']))]
+    found = list_groups(client, module.params['name'], canonical_group_type(module.params['type']))
+    groups = [describe(group) for group in found]
     return sorted(groups, key=lambda group: (group['name'] or '', group['type']))
 
 
