@@ -411,6 +411,18 @@ class HarborClient:
                 return items
             page += 1
 
+    def list_by_name(self, path, name, permission, field='name', name_param=None, resource_name=False, remember=False):
+        """Every item of a list endpoint, or (name not None) only those whose `field` is exactly `name`.
+
+        Harbor filters by name with q=<field>=<name>, or with its own query parameter `name_param` on some lists, and
+        may match loosely: the name is compared again.
+        """
+        params = None
+        if name is not None:
+            params = {name_param: name} if name_param else {'q': '%s=%s' % (field, name)}
+        found = self.paginate(path, params=params, resource_name=resource_name, permission=permission, remember=remember)
+        return [item for item in found if name is None or item.get(field) == name]
+
     def post(self, path, json=None, resource_name=False, permission=None, headers=None):
         return self.request('POST', path, json=json, resource_name=resource_name, permission=permission,
                             headers=headers)

@@ -28,6 +28,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import (
     ValidationError,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import Found, compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given
 
 
 def is_conflict(error):
@@ -148,6 +150,11 @@ class Resource(metaclass=abc.ABCMeta):
     identity_options = ()
     # The key under which the module returns the object.
     return_key = 'object'
+    # The module option that gives the object's name (within its project, for a project's object).
+    name_option = 'name'
+    # What the messages call the object ('registry endpoint'), and the options a create cannot do without.
+    kind = 'object'
+    required_to_create = ()
 
     def __init__(self, module, client):
         self.module = module
@@ -247,7 +254,6 @@ class RestResource(Resource):
     collection = None
     lookup = None
     name_field = 'name'
-    name_option = 'name'
     rbac = None
     rbac_scope = ' (system administrators only)'
 
@@ -337,6 +343,10 @@ class Converger:
 
     def _present(self, current, desired):
         resource = self.resource
+        missing = [name for name in resource.required_to_create if name not in desired] if current is None else []
+        if missing:
+            raise ValidationError('%s: required to create %s %r, which does not exist'
+                                  % (' and '.join(missing), resource.kind, self.module.params[resource.name_option]))
         resource.prepare(current, desired)
         if current is None:
             return self._create(desired)
@@ -384,11 +394,22 @@ class Converger:
         return result
 
 
-def harbor_module(argument_spec, **kwargs):
-    """An AnsibleModule with the Harbor connection options added to `argument_spec`."""
+# The options every writer of an object that can be deleted has, and every writer of a write-only secret: Harbor
+# never returns such a secret, so whether to send it again is the user's choice.
+STATE_OPTION = dict(type='str', choices=['present', 'absent'], default='present')
+UPDATE_SECRET_OPTION = dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False)
+
+
+def harbor_module(argument_spec, state=False, update_secret=False, **kwargs):
+    """A module of the collection, check mode supported: an AnsibleModule with the Harbor connection options added to
+    `argument_spec`, plus `state` (present/absent) and `update_secret` when asked."""
     spec = harbor_argument_spec()
     spec.update(argument_spec)
-    return build_module(spec, **kwargs)
+    if state:
+        spec['state'] = dict(STATE_OPTION)
+    if update_secret:
+        spec['update_secret'] = dict(UPDATE_SECRET_OPTION)
+    return build_module(spec, supports_check_mode=True, **kwargs)
 
 
 def run_module(module, work, connect=client_from_module):
@@ -403,6 +424,37 @@ def run_module(module, work, connect=client_from_module):
     module.exit_json(**result)
 
 
-def converge(module, resource_class):
-    """The whole life of a simple writer module: build the client and resource, converge, exit."""
+def converge(resource_class, argument_spec, state=True, **kwargs):
+    """The whole life of a simple writer module: build it (harbor_module, with `state` unless state=False), then the
+    client and the resource, converge, exit."""
+    module = harbor_module(argument_spec, state=state, **kwargs)
     run_module(module, lambda client: Converger(resource_class(module, client)).run())
+
+
+def run_info(key, argument_spec, reader, order=None, build=harbor_module, connect=client_from_module, **kwargs):
+    """The whole life of an *_info module: build it (with `query`), compile the query before any request, then
+    reader(module, client) (reader(module) without connect) gives the items (sorted by their field `order` when
+    given), or Found when the result has more; exit with the items under `key` and the query's result.
+    """
+    module = build(dict(argument_spec, query=dict(type='str')), **kwargs)
+
+    def work(*client):
+        expression = compile_query(module)
+        found = reader(module, *client)
+        if not isinstance(found, Found):
+            found = Found(found)
+        items = sorted(found.items, key=lambda item: item[order] or '') if order else found.items
+        return dict(info_result(key, items, expression), **found.more)
+
+    run_module(module, work, connect=connect)
+
+
+def named_reader(lister, describe, option='name', check=None):
+    """The reader (see run_info) of the objects of one kind, or of the one named by `option` (checked by `check`
+    first): describe(object) of each that lister(client, name) lists."""
+    def read(module, client):
+        if check is not None:
+            check_given(module.params, **{option: check})
+        return [describe(item) for item in lister(client, module.params[option])]
+
+    return read

@@ -14,11 +14,19 @@ from __future__ import annotations
 import time
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import HarborError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_range
 
 FINAL_STATUSES = ('Success', 'Error', 'Stopped')
 # Seconds between two looks at a running execution: doubling from the first to the longest.
 POLL_FIRST = 0.5
 POLL_MAX = 5.0
+# The `executions` option of the *_info modules: how many recent runs to read, at most Harbor's largest page.
+EXECUTIONS_OPTION = dict(type='int', default=5)
+MAX_EXECUTIONS = 100
+
+
+def check_executions(params):
+    return check_range('executions', params['executions'], 0, MAX_EXECUTIONS)
 
 
 def find_execution(client, path, execution_id, permission=None, params=None):

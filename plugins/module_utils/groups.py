@@ -27,10 +27,9 @@ PERMISSION = ' (system administrators only)'
 
 def list_groups(client, name=None, group_type=None, remember=False):
     """The user groups, or those of exactly this name, and of this type (ldap, http, oidc) when given."""
-    params = dict(group_name=name) if name is not None else None
-    groups = client.paginate(USER_GROUPS, params=params, permission='user-group:list' + PERMISSION, remember=remember)
-    return [group for group in groups if (name is None or group.get('group_name') == name)
-            and (group_type is None or group.get('group_type') == GROUP_TYPES[group_type])]
+    groups = client.list_by_name(USER_GROUPS, name, 'user-group:list' + PERMISSION, field='group_name',
+                                 name_param='group_name', remember=remember)
+    return [group for group in groups if group_type is None or group.get('group_type') == GROUP_TYPES[group_type]]
 
 
 def describe(group):

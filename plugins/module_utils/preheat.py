@@ -26,10 +26,10 @@ AUTH_MODES = ('NONE', 'BASIC', 'OAUTH')
 CREDENTIALS = {'NONE': (), 'BASIC': ('username', 'password'), 'OAUTH': ('token',)}
 
 
-def check_name(value):
+def check_name(option, value):
     if not value or not NAME_PATTERN.match(value):
-        raise ValidationError('name %r is not a valid instance name: letters and digits, optionally separated by '
-                              'single ".", "_" or "-"' % value)
+        raise ValidationError('%s %r is not a valid instance name: letters and digits, optionally separated by '
+                              'single ".", "_" or "-"' % (option, value))
     return value
 
 
@@ -45,10 +45,7 @@ def path(name):
 
 def list_instances(client, name=None, remember=False):
     """Every instance, or only the one of exactly this name."""
-    params = dict(q='name=%s' % name) if name is not None else None
-    found = client.paginate(INSTANCES, params=params, permission='preheat-instance:list' + PERMISSION,
-                            remember=remember)
-    return [instance for instance in found if name is None or instance.get('name') == name]
+    return client.list_by_name(INSTANCES, name, 'preheat-instance:list' + PERMISSION, remember=remember)
 
 
 def describe(instance):

@@ -33,6 +33,14 @@ def compile_query(module, option='query'):
         raise ValidationError('%s is not a valid JMESPath expression: %s' % (option, error))
 
 
+class Found:
+    """What an *_info module's reader found when its result has more than the items (an audit log's total)."""
+
+    def __init__(self, items, **more):
+        self.items = items
+        self.more = more
+
+
 def info_result(key, items, expression):
     """The result of an *_info module: its items under `key`, and the query's outcome when there is one."""
     result = {'changed': False, key: items}

@@ -59,9 +59,7 @@ def normalize_url(value):
 
 def list_registries(client, name=None, remember=False):
     """Every registry endpoint, or the one of exactly this name (Harbor's q=name= is loose)."""
-    params = dict(q='name=%s' % name) if name is not None else None
-    found = client.paginate(REGISTRIES, params=params, permission='registry:list' + PERMISSION, remember=remember)
-    return [registry for registry in found if name is None or registry.get('name') == name]
+    return client.list_by_name(REGISTRIES, name, 'registry:list' + PERMISSION, remember=remember)
 
 
 def describe_registry(registry):
@@ -103,10 +101,8 @@ def check_namespace(value):
 
 
 def list_policies(client, name=None, remember=False):
-    params = dict(name=name) if name is not None else None
-    found = client.paginate(POLICIES, params=params, permission='replication-policy:list' + PERMISSION,
-                            remember=remember)
-    return [policy for policy in found if name is None or policy.get('name') == name]
+    return client.list_by_name(POLICIES, name, 'replication-policy:list' + PERMISSION, name_param='name',
+                               remember=remember)
 
 
 def remote_registry(policy):

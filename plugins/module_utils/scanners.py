@@ -33,12 +33,6 @@ def normalize_url(option, value):
     return url.rstrip('/')
 
 
-def check_name(value):
-    if not value or not value.strip():
-        raise ValidationError('name must not be empty')
-    return value
-
-
 def check_new_name(value):
     """Harbor's built-in scanner's name cannot be given to a new registration (the built-in one can be managed)."""
     if value in RESERVED_NAMES:
@@ -52,9 +46,7 @@ def auth_from_harbor(value):
 
 def list_scanners(client, name=None, remember=False):
     """Every registration, or only the one of exactly this name."""
-    params = dict(q='name=%s' % name) if name is not None else None
-    found = client.paginate(SCANNERS, params=params, permission='scanner:list' + PERMISSION, remember=remember)
-    return [registration for registration in found if name is None or registration.get('name') == name]
+    return client.list_by_name(SCANNERS, name, 'scanner:list' + PERMISSION, remember=remember)
 
 
 def ping(client, body):

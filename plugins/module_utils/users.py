@@ -21,15 +21,15 @@ PASSWORD_RULE = '8 to 128 characters with at least one upper-case letter, one lo
 PERMISSION = ' (system administrators only)'
 
 
-def check_username(value):
+def check_username(option, value):
     if not value or len(value) > 255:
-        raise ValidationError('username must be 1 to 255 characters long, got %d' % len(value or ''))
+        raise ValidationError('%s must be 1 to 255 characters long, got %d' % (option, len(value or '')))
     bad = sorted(set(ILLEGAL_USERNAME_CHARACTERS) & set(value))
     if bad:
-        raise ValidationError('username %r must not contain %s' % (value, ' '.join(bad)))
+        raise ValidationError('%s %r must not contain %s' % (option, value, ' '.join(bad)))
     if value == 'admin':
-        raise ValidationError('username admin is the Harbor administrator created at installation, which Harbor never '
-                              'lists; this module manages the other local users')
+        raise ValidationError('%s admin is the Harbor administrator created at installation, which Harbor never '
+                              'lists; this module manages the other local users' % option)
     return value
 
 
@@ -56,9 +56,7 @@ def check_password(value):
 
 def list_users(client, username=None, remember=False):
     """Every local user but admin, or only the one of exactly this name."""
-    params = dict(q='username=%s' % username) if username is not None else None
-    users = client.paginate(USERS, params=params, permission='user:list' + PERMISSION, remember=remember)
-    return [user for user in users if username is None or user.get('username') == username]
+    return client.list_by_name(USERS, username, 'user:list' + PERMISSION, field='username', remember=remember)
 
 
 def describe(user):

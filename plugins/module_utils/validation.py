@@ -32,6 +32,25 @@ def check_harbor_name(option, value, max_length=255):
     return value
 
 
+def check_given(params, **rules):
+    """Each option of `rules` the task gave (None is left out) against its rule, rule(option, value), in that order."""
+    for option, rule in rules.items():
+        if params[option] is not None:
+            rule(option, params[option])
+
+
+def check_not_blank(option, value):
+    if not value or not value.strip():
+        raise ValidationError('%s must not be empty' % option)
+    return value
+
+
+def check_range(option, value, low, high):
+    if not low <= value <= high:
+        raise ValidationError('%s must be %d to %d, got %d' % (option, low, high, value))
+    return value
+
+
 def parse_size(option, value):
     """'10GiB', '500MiB', '1TiB', 1073741824 or -1 -> bytes (int); -1 means unlimited."""
     text = str(value).strip()

@@ -33,15 +33,13 @@ def permission(action, project):
 
 def list_policies(client, project, name=None, remember=False):
     """The project's policies (with name, only the one of exactly that name), newest first as Harbor lists them."""
-    params = {'q': 'name=%s' % name} if name is not None else None
-    found = client.paginate(policies_path(project), params=params, resource_name=True,
-                            permission=permission('list', project), remember=remember)
-    return [policy for policy in found if name is None or policy.get('name') == name]
+    return client.list_by_name(policies_path(project), name, permission('list', project), resource_name=True,
+                               remember=remember)
 
 
-def check_name(value):
+def check_name(option, value):
     if not value or not value.strip():
-        raise ValidationError('name must not be empty: it is how the module finds the policy again')
+        raise ValidationError('%s must not be empty: it is how the module finds the policy again' % option)
     return value
 
 

@@ -151,7 +151,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     ValidationError,
     as_set,
     converge,
-    harbor_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.labels import check_label_name, labels_by_name
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
@@ -279,21 +278,16 @@ class Artifact(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            repository=dict(type='str', required=True),
-            reference=dict(type='str', required=True),
-            tags=dict(type='list', elements='str'),
-            tags_exclusive=dict(type='bool', default=False),
-            labels=dict(type='list', elements='str'),
-            labels_exclusive=dict(type='bool', default=False),
-            copy_from=dict(type='str'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Artifact)
+    converge(Artifact, dict(
+        project=dict(type='str', required=True),
+        repository=dict(type='str', required=True),
+        reference=dict(type='str', required=True),
+        tags=dict(type='list', elements='str'),
+        tags_exclusive=dict(type='bool', default=False),
+        labels=dict(type='list', elements='str'),
+        labels_exclusive=dict(type='bool', default=False),
+        copy_from=dict(type='str'),
+    ))
 
 
 if __name__ == '__main__':

@@ -201,35 +201,22 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.artifacts impor
     describe_artifact,
     list_artifacts,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_harbor_name
+
+
+def read(module, client):
+    project, repository, reference = (module.params[option] for option in ('project', 'repository', 'reference'))
+    check_harbor_name('project', project)
+    check_given(module.params, repository=check_repository)
+    check_reference('reference', reference)
+    client.require_project(project, permission='artifact:list')
+    return [describe_artifact(raw, name) for name, raw in list_artifacts(client, project, repository, reference)]
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            repository=dict(type='str'),
-            reference=dict(type='str'),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        project, repository, reference = params['project'], params['repository'], params['reference']
-        check_harbor_name('project', project)
-        if repository is not None:
-            check_repository('repository', repository)
-        check_reference('reference', reference)
-        expression = compile_query(module)
-        client.require_project(project, permission='artifact:list')
-        artifacts = [describe_artifact(raw, name) for name, raw in list_artifacts(client, project, repository, reference)]
-        return info_result('artifacts', artifacts, expression)
-
-    run_module(module, read)
+    run_info('artifacts', dict(project=dict(type='str', required=True), repository=dict(type='str'),
+                               reference=dict(type='str')), read)
 
 
 if __name__ == '__main__':

@@ -154,52 +154,35 @@ query_result:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils import audit_logs
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import Found
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_harbor_name, check_range
 
 MAX_LIMIT = 100000
 
 
-def main():
-    module = harbor_module(
-        dict(
-            since=dict(type='str'),
-            until=dict(type='str'),
-            operation=dict(type='str'),
-            resource_type=dict(type='str'),
-            resource=dict(type='str'),
-            username=dict(type='str'),
-            project=dict(type='str'),
-            limit=dict(type='int', default=1000),
-            dest=dict(type='path'),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
+def read(module, client):
     params = module.params
+    check_range('limit', params['limit'], 1, MAX_LIMIT)
+    check_given(params, project=check_harbor_name)
+    q = audit_logs.build_q(params, audit_logs.utc_now())
+    if params['dest'] is not None:
+        audit_logs.check_dest(params['dest'])
+    path = '/auditlog-exts'
+    if params['project'] is not None:
+        client.require_project(params['project'])
+        path = client.project_path(params['project'], path)
+    entries, total = audit_logs.read_entries(client, path, q, params['limit'])
+    found = Found(entries, total=total, truncated=total > len(entries))
+    if params['dest'] is not None:
+        found.more.update(dest=params['dest'], changed=audit_logs.export(params['dest'], entries, module.check_mode))
+    return found
 
-    def read(client):
-        if not 1 <= params['limit'] <= MAX_LIMIT:
-            raise ValidationError('limit must be 1 to %d, got %d' % (MAX_LIMIT, params['limit']))
-        if params['project'] is not None:
-            check_harbor_name('project', params['project'])
-        q = audit_logs.build_q(params, audit_logs.utc_now())
-        if params['dest'] is not None:
-            audit_logs.check_dest(params['dest'])
-        expression = compile_query(module)
-        path = '/auditlog-exts'
-        if params['project'] is not None:
-            client.require_project(params['project'])
-            path = client.project_path(params['project'], path)
-        entries, total = audit_logs.read_entries(client, path, q, params['limit'])
-        result = info_result('entries', entries, expression)
-        result.update(total=total, truncated=total > len(entries))
-        if params['dest'] is not None:
-            result.update(dest=params['dest'], changed=audit_logs.export(params['dest'], entries, module.check_mode))
-        return result
 
-    run_module(module, read)
+def main():
+    text = dict(type='str')
+    run_info('entries', dict(since=text, until=text, operation=text, resource_type=text, resource=text, username=text,
+                             project=text, limit=dict(type='int', default=1000), dest=dict(type='path')), read)
 
 
 if __name__ == '__main__':

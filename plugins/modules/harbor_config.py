@@ -203,7 +203,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Resource,
     ValidationError,
     converge,
-    harbor_module,
 )
 
 
@@ -270,37 +269,32 @@ def sub_options(*names, **typed):
 
 def main():
     scopes = dict(type='str', choices=sorted(config.LDAP_SCOPES))
-    module = harbor_module(
-        dict(
-            auth_mode=dict(type='str', choices=['db_auth', 'ldap_auth', 'oidc_auth', 'http_auth', 'uaa_auth']),
-            primary_auth_mode=dict(type='bool'),
-            oidc=dict(type='dict', options=sub_options(
-                'name', 'endpoint', 'client_id', 'groups_claim', 'admin_group', 'group_filter', 'scope', 'user_claim',
-                client_secret=dict(type='str', no_log=True), verify_cert=dict(type='bool'),
-                auto_onboard=dict(type='bool'), logout=dict(type='bool'))),
-            ldap=dict(type='dict', options=sub_options(
-                'url', 'search_dn', 'base_dn', 'filter', 'uid', 'group_base_dn', 'group_filter',
-                'group_attribute_name', 'group_admin_dn', 'group_membership_attribute',
-                search_password=dict(type='str', no_log=True), scope=scopes, group_scope=scopes,
-                timeout=dict(type='int'), verify_cert=dict(type='bool'))),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            project_creation_restriction=dict(type='str', choices=['everyone', 'adminonly']),
-            self_registration=dict(type='bool'),
-            robot_token_duration=dict(type='int', no_log=False),
-            robot_name_prefix=dict(type='str'),
-            read_only=dict(type='bool'),
-            banner_message=dict(type='dict', options=dict(
-                text=dict(type='str', required=True),
-                type=dict(type='str', choices=list(config.BANNER_TYPES), default='info'),
-                closable=dict(type='bool', default=False), from_date=dict(type='str'), to_date=dict(type='str'))),
-            audit_log_forward_endpoint=dict(type='str'),
-            skip_audit_log_database=dict(type='bool'),
-            storage_per_project=dict(type='str'),
-            session_timeout=dict(type='int'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Configuration)
+    converge(Configuration, dict(
+        auth_mode=dict(type='str', choices=['db_auth', 'ldap_auth', 'oidc_auth', 'http_auth', 'uaa_auth']),
+        primary_auth_mode=dict(type='bool'),
+        oidc=dict(type='dict', options=sub_options(
+            'name', 'endpoint', 'client_id', 'groups_claim', 'admin_group', 'group_filter', 'scope', 'user_claim',
+            client_secret=dict(type='str', no_log=True), verify_cert=dict(type='bool'),
+            auto_onboard=dict(type='bool'), logout=dict(type='bool'))),
+        ldap=dict(type='dict', options=sub_options(
+            'url', 'search_dn', 'base_dn', 'filter', 'uid', 'group_base_dn', 'group_filter',
+            'group_attribute_name', 'group_admin_dn', 'group_membership_attribute',
+            search_password=dict(type='str', no_log=True), scope=scopes, group_scope=scopes,
+            timeout=dict(type='int'), verify_cert=dict(type='bool'))),
+        project_creation_restriction=dict(type='str', choices=['everyone', 'adminonly']),
+        self_registration=dict(type='bool'),
+        robot_token_duration=dict(type='int', no_log=False),
+        robot_name_prefix=dict(type='str'),
+        read_only=dict(type='bool'),
+        banner_message=dict(type='dict', options=dict(
+            text=dict(type='str', required=True),
+            type=dict(type='str', choices=list(config.BANNER_TYPES), default='info'),
+            closable=dict(type='bool', default=False), from_date=dict(type='str'), to_date=dict(type='str'))),
+        audit_log_forward_endpoint=dict(type='str'),
+        skip_audit_log_database=dict(type='bool'),
+        storage_per_project=dict(type='str'),
+        session_timeout=dict(type='int'),
+    ), state=False, update_secret=True)
 
 
 if __name__ == '__main__':

@@ -99,18 +99,11 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.config import (
     READ_PERMISSION,
     describe,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 
 
 def main():
-    module = harbor_module(dict(query=dict(type='str')), supports_check_mode=True)
-
-    def read(client):
-        expression = compile_query(module)
-        return info_result('config', describe(client.get(CONFIGURATIONS, permission=READ_PERMISSION)), expression)
-
-    run_module(module, read)
+    run_info('config', {}, lambda module, client: describe(client.get(CONFIGURATIONS, permission=READ_PERMISSION)))
 
 
 if __name__ == '__main__':

@@ -117,12 +117,7 @@ schedule:
       id: 4
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Option,
-    ValidationError,
-    converge,
-    harbor_module,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import Option, ValidationError, converge
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import SystemSchedule, gc_parameters
 
 MIN_WORKERS = 1
@@ -150,16 +145,9 @@ class GarbageCollectionSchedule(SystemSchedule):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            schedule=dict(type='str'),
-            delete_untagged=dict(type='bool'),
-            workers=dict(type='int'),
-        ),
-        supports_check_mode=True,
-        required_one_of=[('schedule', 'delete_untagged', 'workers')],
-    )
-    converge(module, GarbageCollectionSchedule)
+    converge(GarbageCollectionSchedule, dict(schedule=dict(type='str'), delete_untagged=dict(type='bool'),
+                                             workers=dict(type='int')),
+             state=False, required_one_of=[('schedule', 'delete_untagged', 'workers')])
 
 
 if __name__ == '__main__':

@@ -97,7 +97,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     RestResource,
     ValidationError,
     converge,
-    harbor_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import (
     GROUP_TYPE_CHOICES,
@@ -107,6 +106,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import (
     describe,
     list_groups,
 )
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_not_blank
 
 
 class Group(RestResource):
@@ -117,9 +117,12 @@ class Group(RestResource):
     rbac = 'user-group'
     options = (Option('ldap_dn', field='ldap_group_dn', create_only=True, from_harbor=lambda value: value or ''),)
 
+    def __init__(self, module, client):
+        super().__init__(module, client)
+        self.params['type'] = canonical_group_type(self.params['type'])
+
     def check_identity(self):
-        if not (self.params['name'] or '').strip():
-            raise ValidationError('name must not be empty')
+        check_not_blank('name', self.params['name'])
 
     def validate(self, desired):
         if self.params['type'] == 'ldap':
@@ -143,17 +146,11 @@ class Group(RestResource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            type=dict(type='str', choices=GROUP_TYPE_CHOICES, required=True),
-            ldap_dn=dict(type='str'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    module.params['type'] = canonical_group_type(module.params['type'])
-    converge(module, Group)
+    converge(Group, dict(
+        name=dict(type='str', required=True),
+        type=dict(type='str', choices=GROUP_TYPE_CHOICES, required=True),
+        ldap_dn=dict(type='str'),
+    ))
 
 
 if __name__ == '__main__':

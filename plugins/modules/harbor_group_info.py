@@ -87,36 +87,25 @@ query_result:
   sample: [payments-dev]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, harbor_module, run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import (
     GROUP_TYPE_CHOICES,
     canonical_group_type,
     describe,
     list_groups,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_not_blank
+
+
+def read(module, client):
+    check_given(module.params, name=check_not_blank)
+    found = list_groups(client, module.params['name'], canonical_group_type(module.params['type']))
+    groups = [describe(group) for group in found]
+    return sorted(groups, key=lambda group: (group['name'] or '', group['type']))
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str'),
-            type=dict(type='str', choices=GROUP_TYPE_CHOICES),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        if params['name'] is not None and not params['name'].strip():
-            raise ValidationError('name must not be empty')
-        expression = compile_query(module)
-        found = list_groups(client, params['name'], canonical_group_type(params['type']))
-        groups = [describe(group) for group in found]
-        return info_result('groups', sorted(groups, key=lambda group: (group['name'] or '', group['type'])), expression)
-
-    run_module(module, read)
+    run_info('groups', dict(name=dict(type='str'), type=dict(type='str', choices=GROUP_TYPE_CHOICES)), read)
 
 
 if __name__ == '__main__':

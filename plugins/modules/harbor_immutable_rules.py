@@ -287,19 +287,15 @@ class ImmutableRules(Resource):
 
 def main():
     selector = dict(matching=dict(type='str'), excluding=dict(type='str'))
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            rules=dict(type='list', elements='dict', required=True, options=dict(
-                repositories=dict(type='dict', options=selector),
-                tags=dict(type='dict', options=selector),
-                disabled=dict(type='bool', default=False),
-            )),
-            exclusive=dict(type='bool', default=False),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
+    module = harbor_module(dict(
+        project=dict(type='str', required=True),
+        rules=dict(type='list', elements='dict', required=True, options=dict(
+            repositories=dict(type='dict', options=selector),
+            tags=dict(type='dict', options=selector),
+            disabled=dict(type='bool', default=False),
+        )),
+        exclusive=dict(type='bool', default=False),
+    ), state=True)
     # The rules are a set inside the project: "absent" is a target of no listed rule, reached by the same comparison.
     run_module(module, lambda client: Converger(ImmutableRules(module, client)).run(state='present'))
 

@@ -81,30 +81,19 @@ query_result:
   sample: ["{v,}[0-9]*.[0-9]*.[0-9]*"]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.immutable import list_rules, rule_from_harbor, sort_rules
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 
 
+def read(module, client):
+    project = check_harbor_name('project', module.params['project'])
+    client.require_project(project)
+    return sort_rules(dict(id=rule.get('id'), **rule_from_harbor(rule)) for rule in list_rules(client, project))
+
+
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        check_harbor_name('project', params['project'])
-        expression = compile_query(module)
-        client.require_project(params['project'])
-        rules = sort_rules(dict(id=rule.get('id'), **rule_from_harbor(rule)) for rule in list_rules(client, params['project']))
-        return info_result('rules', rules, expression)
-
-    run_module(module, read)
+    run_info('rules', dict(project=dict(type='str', required=True)), read)
 
 
 if __name__ == '__main__':

@@ -107,7 +107,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     RestResource,
     converge,
     harbor_fields,
-    harbor_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.labels import (
     LABELS,
@@ -118,7 +117,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.labels import (
     normalize_color,
     permission,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_harbor_name
 
 
 class Label(RestResource):
@@ -137,8 +136,7 @@ class Label(RestResource):
 
     def check_identity(self):
         check_label_name('name', self.params['name'])
-        if self.project is not None:
-            check_harbor_name('project', self.project)
+        check_given(self.params, project=check_harbor_name)
 
     def permission(self, action):
         return permission(action, self.project)
@@ -176,17 +174,8 @@ class Label(RestResource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            project=dict(type='str'),
-            description=dict(type='str'),
-            color=dict(type='str'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Label)
+    converge(Label, dict(name=dict(type='str', required=True), project=dict(type='str'), description=dict(type='str'),
+                         color=dict(type='str')))
 
 
 if __name__ == '__main__':

@@ -106,35 +106,20 @@ query_result:
   sample: [pci]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.labels import check_label_name, describe, list_labels
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_harbor_name
+
+
+def read(module, client):
+    project, name = module.params['project'], module.params['name']
+    check_given(module.params, project=check_harbor_name, name=check_label_name)
+    project_id = client.require_project(project, permission='label:list')['project_id'] if project else None
+    return [describe(label, project) for label in list_labels(client, project, project_id, name)]
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str'),
-            name=dict(type='str'),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        project, name = params['project'], params['name']
-        if project is not None:
-            check_harbor_name('project', project)
-        if name is not None:
-            check_label_name('name', name)
-        expression = compile_query(module)
-        project_id = client.require_project(project, permission='label:list')['project_id'] if project else None
-        labels = [describe(label, project) for label in list_labels(client, project, project_id, name)]
-        return info_result('labels', sorted(labels, key=lambda label: label['name'] or ''), expression)
-
-    run_module(module, read)
+    run_info('labels', dict(project=dict(type='str'), name=dict(type='str')), read, order='name')
 
 
 if __name__ == '__main__':

@@ -123,7 +123,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Resource,
     ValidationError,
     converge,
-    harbor_module,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import (
     GROUP_TYPE_CHOICES,
@@ -147,6 +146,7 @@ class Member(Resource):
 
     def __init__(self, module, client):
         super().__init__(module, client)
+        self.params['group_type'] = canonical_group_type(self.params['group_type'])
         self.project = self.params['project']
         self.entity_type = 'u' if self.params['user'] else 'g'
         self.entity_name = self.params['user'] or self.params['group']
@@ -219,24 +219,15 @@ class Member(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            user=dict(type='str'),
-            group=dict(type='str'),
-            group_type=dict(type='str', choices=GROUP_TYPE_CHOICES),
-            ldap_group_dn=dict(type='str'),
-            role=dict(type='str', choices=ROLE_CHOICES),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-        mutually_exclusive=[('user', 'group')],
-        required_one_of=[('user', 'group')],
-        required_by=dict(group=('group_type',), ldap_group_dn=('group',)),
-        required_if=[('state', 'present', ('role',))],
-    )
-    module.params['group_type'] = canonical_group_type(module.params['group_type'])
-    converge(module, Member)
+    converge(Member, dict(
+        project=dict(type='str', required=True),
+        user=dict(type='str'),
+        group=dict(type='str'),
+        group_type=dict(type='str', choices=GROUP_TYPE_CHOICES),
+        ldap_group_dn=dict(type='str'),
+        role=dict(type='str', choices=ROLE_CHOICES),
+    ), mutually_exclusive=[('user', 'group')], required_one_of=[('user', 'group')],
+        required_by=dict(group=('group_type',), ldap_group_dn=('group',)), required_if=[('state', 'present', ('role',))])
 
 
 if __name__ == '__main__':

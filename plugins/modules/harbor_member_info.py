@@ -109,16 +109,10 @@ query_result:
   sample: [alice]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    HarborError,
-    ValidationError,
-    harbor_module,
-    run_module,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import HarborError, run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.groups import list_groups
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.members import describe, list_members
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_harbor_name, check_not_blank
 
 
 def groups_by_id(client):
@@ -131,36 +125,23 @@ def groups_by_id(client):
         return {}
 
 
-def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            user=dict(type='str'),
-            group=dict(type='str'),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-        mutually_exclusive=[('user', 'group')],
-    )
+def read(module, client):
     params = module.params
+    check_harbor_name('project', params['project'])
+    check_given(params, user=check_not_blank, group=check_not_blank)
+    client.require_project(params['project'], permission='member:list')
+    wanted_type, wanted_name = ('u', params['user']) if params['user'] is not None else ('g', params['group'])
+    found = [member for member in list_members(client, params['project'], wanted_name)
+             if wanted_name is None or (member.get('entity_type'), member.get('entity_name')) == (wanted_type,
+                                                                                                  wanted_name)]
+    groups = groups_by_id(client) if any(member.get('entity_type') == 'g' for member in found) else {}
+    members = [describe(member, groups.get(member.get('entity_id'))) for member in found]
+    return sorted(members, key=lambda member: ('user' not in member, member.get('user') or member.get('group') or ''))
 
-    def read(client):
-        check_harbor_name('project', params['project'])
-        for option in ('user', 'group'):
-            if params[option] is not None and not params[option].strip():
-                raise ValidationError('%s must not be empty' % option)
-        expression = compile_query(module)
-        client.require_project(params['project'], permission='member:list')
-        wanted_type, wanted_name = ('u', params['user']) if params['user'] is not None else ('g', params['group'])
-        found = [member for member in list_members(client, params['project'], wanted_name)
-                 if wanted_name is None or (member.get('entity_type'), member.get('entity_name')) == (wanted_type,
-                                                                                                      wanted_name)]
-        groups = groups_by_id(client) if any(member.get('entity_type') == 'g' for member in found) else {}
-        members = [describe(member, groups.get(member.get('entity_id'))) for member in found]
-        members.sort(key=lambda member: ('user' not in member, member.get('user') or member.get('group') or ''))
-        return info_result('members', members, expression)
 
-    run_module(module, read)
+def main():
+    run_info('members', dict(project=dict(type='str', required=True), user=dict(type='str'), group=dict(type='str')),
+             read, mutually_exclusive=[('user', 'group')])
 
 
 if __name__ == '__main__':

@@ -147,7 +147,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     ValidationError,
     converge,
     harbor_fields,
-    harbor_module,
 )
 
 SECRETS = ('username', 'password', 'token')
@@ -156,6 +155,8 @@ SECRETS = ('username', 'password', 'token')
 class PreheatInstance(Resource):
     return_key = 'instance'
     identity_options = ('name',)
+    kind = 'instance'
+    required_to_create = ('vendor', 'endpoint')
     options = (
         Option('vendor', field='vendor', create_only=True),
         Option('endpoint', normalize=preheat.check_endpoint, field='endpoint'),
@@ -167,7 +168,7 @@ class PreheatInstance(Resource):
     ) + tuple(Option(name, secret=True) for name in SECRETS)
 
     def check_identity(self):
-        preheat.check_name(self.params['name'])
+        preheat.check_name('name', self.params['name'])
 
     def find(self):
         found = preheat.list_instances(self.client, self.params['name'], remember=True)
@@ -181,11 +182,6 @@ class PreheatInstance(Resource):
         return desired
 
     def prepare(self, current, desired):
-        if current is None:
-            missing = [name for name in ('vendor', 'endpoint') if name not in desired]
-            if missing:
-                raise ValidationError('%s: required to create instance %r, which does not exist'
-                                      % (' and '.join(missing), self.params['name']))
         mode = desired.get('auth_mode', 'NONE' if current is None else self.view(current, {'auth_mode'})['auth_mode'])
         switching = current is None or mode != self.view(current, {'auth_mode'})['auth_mode']
         missing = [name for name in preheat.CREDENTIALS[mode] if name not in desired]
@@ -240,25 +236,19 @@ class PreheatInstance(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            vendor=dict(type='str', choices=list(preheat.VENDORS)),
-            endpoint=dict(type='str'),
-            auth_mode=dict(type='str', choices=list(preheat.AUTH_MODES)),
-            username=dict(type='str'),
-            password=dict(type='str', no_log=True),
-            token=dict(type='str', no_log=True),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            description=dict(type='str'),
-            enabled=dict(type='bool'),
-            default=dict(type='bool'),
-            insecure=dict(type='bool'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, PreheatInstance)
+    converge(PreheatInstance, dict(
+        name=dict(type='str', required=True),
+        vendor=dict(type='str', choices=list(preheat.VENDORS)),
+        endpoint=dict(type='str'),
+        auth_mode=dict(type='str', choices=list(preheat.AUTH_MODES)),
+        username=dict(type='str'),
+        password=dict(type='str', no_log=True),
+        token=dict(type='str', no_log=True),
+        description=dict(type='str'),
+        enabled=dict(type='bool'),
+        default=dict(type='bool'),
+        insecure=dict(type='bool'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':

@@ -108,23 +108,13 @@ query_result:
   sample: http://dragonfly-manager.p2p:8080
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import named_reader, run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.preheat import check_name, describe, list_instances
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
 
 
 def main():
-    module = harbor_module(dict(name=dict(type='str'), query=dict(type='str')), supports_check_mode=True)
-
-    def read(client):
-        name = module.params['name']
-        if name is not None:
-            check_name(name)
-        expression = compile_query(module)
-        found = [describe(instance) for instance in list_instances(client, name)]
-        return info_result('instances', sorted(found, key=lambda instance: instance['name'] or ''), expression)
-
-    run_module(module, read)
+    run_info('instances', dict(name=dict(type='str')), named_reader(list_instances, describe, check=check_name),
+             order='name')
 
 
 if __name__ == '__main__':

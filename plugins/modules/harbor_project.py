@@ -188,7 +188,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     bool_to_harbor,
     converge,
     harbor_fields,
-    harbor_module,
     harbor_to_bool,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import (
@@ -322,28 +321,23 @@ class Project(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            public=dict(type='bool'),
-            auto_scan=dict(type='bool'),
-            prevent_vulnerable=dict(type='bool'),
-            severity=dict(type='str', choices=['none', 'low', 'medium', 'high', 'critical']),
-            content_trust_cosign=dict(type='bool'),
-            auto_sbom_generation=dict(type='bool'),
-            reuse_sys_cve_allowlist=dict(type='bool'),
-            cve_allowlist=dict(type='list', elements='str'),
-            cve_allowlist_expires_at=dict(type='int'),
-            storage_quota=dict(type='str'),
-            proxy_cache_registry=dict(type='str'),
-            proxy_speed_kb=dict(type='int'),
-            scanner=dict(type='str'),
-            force=dict(type='bool', default=False),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Project)
+    converge(Project, dict(
+        name=dict(type='str', required=True),
+        public=dict(type='bool'),
+        auto_scan=dict(type='bool'),
+        prevent_vulnerable=dict(type='bool'),
+        severity=dict(type='str', choices=['none', 'low', 'medium', 'high', 'critical']),
+        content_trust_cosign=dict(type='bool'),
+        auto_sbom_generation=dict(type='bool'),
+        reuse_sys_cve_allowlist=dict(type='bool'),
+        cve_allowlist=dict(type='list', elements='str'),
+        cve_allowlist_expires_at=dict(type='int'),
+        storage_quota=dict(type='str'),
+        proxy_cache_registry=dict(type='str'),
+        proxy_speed_kb=dict(type='int'),
+        scanner=dict(type='str'),
+        force=dict(type='bool', default=False),
+    ))
 
 
 if __name__ == '__main__':

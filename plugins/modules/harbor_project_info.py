@@ -96,32 +96,26 @@ query_result:
   sample: [payments, billing]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.projects import storage_quotas
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+
+
+def read(module, client):
+    # Harbor lists public projects to rejected credentials instead of failing: log in first.
+    client.current_identity()
+    if module.params['name']:
+        project = client.get_project(module.params['name'])
+        projects = [project] if project else []
+    else:
+        projects = client.paginate('/projects', params={'with_detail': 'true'})
+    if module.params['with_quota'] and projects:
+        quotas = storage_quotas(client, projects)
+        projects = [dict(project, quota=quotas.get(project['project_id'])) for project in projects]
+    return projects
 
 
 def main():
-    module = harbor_module(
-        dict(name=dict(type='str'), with_quota=dict(type='bool', default=False), query=dict(type='str')),
-        supports_check_mode=True,
-    )
-
-    def read(client):
-        expression = compile_query(module)
-        # Harbor lists public projects to rejected credentials instead of failing: log in first.
-        client.current_identity()
-        if module.params['name']:
-            project = client.get_project(module.params['name'])
-            projects = [project] if project else []
-        else:
-            projects = client.paginate('/projects', params={'with_detail': 'true'})
-        if module.params['with_quota'] and projects:
-            quotas = storage_quotas(client, projects)
-            projects = [dict(project, quota=quotas.get(project['project_id'])) for project in projects]
-        return info_result('projects', projects, expression)
-
-    run_module(module, read)
+    run_info('projects', dict(name=dict(type='str'), with_quota=dict(type='bool', default=False)), read)
 
 
 if __name__ == '__main__':

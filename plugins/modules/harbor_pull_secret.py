@@ -178,7 +178,7 @@ namespaces:
       sample: [default]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import STATE_OPTION, run_module
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.pull_secret import (
     MANAGED_BY,
     PullSecret,
@@ -190,7 +190,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.pull_secret imp
 def main():
     module = pull_secret_module(
         pull_secret_argument_spec(
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            state=dict(STATE_OPTION),
             username=dict(type='str'),
             password=dict(type='str', no_log=True),
             registry=dict(type='str'),

@@ -159,7 +159,7 @@ query_result:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import registry_host
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import path_of
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.pull_secret import (
@@ -173,55 +173,51 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.pull_secret imp
     references,
     resolve_namespaces,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+
+
+def read(module):
+    params = module.params
+    check_targets(params)
+    if params['return_password'] and not module.no_log:
+        raise ValidationError('return_password: true needs no_log: true on the task, so that the password cannot '
+                              'reach the output or the logs')
+    if params['check_login'] and not params['harbor_url']:
+        raise ValidationError('check_login: true needs harbor_url, where the credentials are checked')
+    harbor = registry_host(params['harbor_url']) if params['harbor_url'] else None
+    kube = kube_client(module)
+    logins = {}
+    entries = []
+    for namespace, found in resolve_namespaces(kube, params['namespaces'], params['namespace_selector']):
+        secret = kube.get(path_of('secrets', namespace, params['name'])) if found is not None else None
+        config = decode_docker_config(secret)
+        registry, username, password = credentials_in(config, harbor)
+        accounts = {}
+        for account in params['service_accounts']:
+            accounts[account] = found is not None and references(
+                kube.get(path_of('serviceaccounts', namespace, account)), params['name']) > 0
+        entry = dict(namespace=namespace, namespace_exists=None if found == {} else found is not None,
+                     exists=secret is not None, type=(secret or {}).get('type'), registry=registry,
+                     registries=sorted((config or {}).get('auths') or {}), username=username,
+                     labels=((secret or {}).get('metadata') or {}).get('labels') or {}, service_accounts=accounts)
+        if params['return_password']:
+            entry['password'] = password
+        if params['check_login']:
+            if username is None or password is None:
+                entry['login'] = None
+            else:
+                if (username, password) not in logins:
+                    logins[(username, password)] = logs_in(module, username, password)
+                entry['login'] = logins[(username, password)]
+        entries.append(entry)
+    return entries
 
 
 def main():
-    module = pull_secret_module(pull_secret_argument_spec(
+    run_info('namespaces', pull_secret_argument_spec(
         service_accounts=dict(type='list', elements='str', default=[]),
         check_login=dict(type='bool', default=False),
         return_password=dict(type='bool', default=False, no_log=False),
-        query=dict(type='str'),
-    ))
-    params = module.params
-
-    def read():
-        check_targets(params)
-        expression = compile_query(module)
-        if params['return_password'] and not module.no_log:
-            raise ValidationError('return_password: true needs no_log: true on the task, so that the password cannot '
-                                  'reach the output or the logs')
-        if params['check_login'] and not params['harbor_url']:
-            raise ValidationError('check_login: true needs harbor_url, where the credentials are checked')
-        harbor = registry_host(params['harbor_url']) if params['harbor_url'] else None
-        kube = kube_client(module)
-        logins = {}
-        entries = []
-        for namespace, found in resolve_namespaces(kube, params['namespaces'], params['namespace_selector']):
-            secret = kube.get(path_of('secrets', namespace, params['name'])) if found is not None else None
-            config = decode_docker_config(secret)
-            registry, username, password = credentials_in(config, harbor)
-            accounts = {}
-            for account in params['service_accounts']:
-                accounts[account] = found is not None and references(
-                    kube.get(path_of('serviceaccounts', namespace, account)), params['name']) > 0
-            entry = dict(namespace=namespace, namespace_exists=None if found == {} else found is not None,
-                         exists=secret is not None, type=(secret or {}).get('type'), registry=registry,
-                         registries=sorted((config or {}).get('auths') or {}), username=username,
-                         labels=((secret or {}).get('metadata') or {}).get('labels') or {}, service_accounts=accounts)
-            if params['return_password']:
-                entry['password'] = password
-            if params['check_login']:
-                if username is None or password is None:
-                    entry['login'] = None
-                else:
-                    if (username, password) not in logins:
-                        logins[(username, password)] = logs_in(module, username, password)
-                    entry['login'] = logins[(username, password)]
-            entries.append(entry)
-        return info_result('namespaces', entries, expression)
-
-    run_module(module, read, connect=None)
+    ), read, build=pull_secret_module, connect=None)
 
 
 if __name__ == '__main__':

@@ -117,13 +117,7 @@ schedule:
 
 import re
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Option,
-    ValidationError,
-    as_set,
-    converge,
-    harbor_module,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import Option, ValidationError, as_set, converge
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import SystemSchedule, purge_parameters
 
 MAX_RETENTION_HOURS = 240000
@@ -166,16 +160,9 @@ class AuditPurgeSchedule(SystemSchedule):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            schedule=dict(type='str'),
-            retention_hours=dict(type='int'),
-            event_types=dict(type='list', elements='str'),
-        ),
-        supports_check_mode=True,
-        required_one_of=[('schedule', 'retention_hours', 'event_types')],
-    )
-    converge(module, AuditPurgeSchedule)
+    converge(AuditPurgeSchedule, dict(schedule=dict(type='str'), retention_hours=dict(type='int'),
+                                      event_types=dict(type='list', elements='str')),
+             state=False, required_one_of=[('schedule', 'retention_hours', 'event_types')])
 
 
 if __name__ == '__main__':

@@ -125,14 +125,7 @@ registry:
     update_time: "2026-01-05T10:00:00.000Z"
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    HarborError,
-    Option,
-    Resource,
-    ValidationError,
-    converge,
-    harbor_module,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import HarborError, Option, Resource, converge
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import (
     PERMISSION,
     REGISTRIES,
@@ -148,6 +141,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication imp
 class Registry(Resource):
     return_key = 'registry'
     identity_options = ('name',)
+    kind = 'registry endpoint'
+    required_to_create = ('type', 'url')
     options = (
         Option('type', field='type', create_only=True),
         Option('url', field='url', normalize=normalize_url),
@@ -163,12 +158,6 @@ class Registry(Resource):
     def find(self):
         found = list_registries(self.client, self.params['name'], remember=True)
         return found[0] if found else None
-
-    def prepare(self, current, desired):
-        missing = [name for name in ('type', 'url') if name not in desired]
-        if current is None and missing:
-            raise ValidationError('%s: required to create registry endpoint %r, which does not exist'
-                                  % (' and '.join(missing), self.params['name']))
 
     def probe(self, current, desired):
         if 'access_secret' not in desired or self.params['update_secret'] == 'always':
@@ -216,21 +205,15 @@ class Registry(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            type=dict(type='str', choices=list(REGISTRY_TYPES)),
-            url=dict(type='str'),
-            access_key=dict(type='str', no_log=False),
-            access_secret=dict(type='str', no_log=True),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            insecure=dict(type='bool'),
-            description=dict(type='str'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Registry)
+    converge(Registry, dict(
+        name=dict(type='str', required=True),
+        type=dict(type='str', choices=list(REGISTRY_TYPES)),
+        url=dict(type='str'),
+        access_key=dict(type='str', no_log=False),
+        access_secret=dict(type='str', no_log=True),
+        insecure=dict(type='bool'),
+        description=dict(type='str'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':

@@ -111,33 +111,13 @@ query_result:
   sample: [harbor-dr]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import (
-    check_registry_name,
-    describe_registry,
-    list_registries,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import named_reader, run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import check_registry_name, describe_registry, list_registries
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str'),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        if params['name'] is not None:
-            check_registry_name('name', params['name'])
-        expression = compile_query(module)
-        registries = [describe_registry(registry) for registry in list_registries(client, params['name'])]
-        return info_result('registries', sorted(registries, key=lambda registry: registry['name'] or ''), expression)
-
-    run_module(module, read)
+    run_info('registries', dict(name=dict(type='str')),
+             named_reader(list_registries, describe_registry, check=check_registry_name), order='name')
 
 
 if __name__ == '__main__':

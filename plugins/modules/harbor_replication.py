@@ -209,13 +209,11 @@ execution:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Converger,
     HarborError,
     Option,
     Resource,
     ValidationError,
-    harbor_module,
-    run_module,
+    converge,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import (
     PERMISSION,
@@ -240,6 +238,8 @@ CREATE_DEFAULTS = dict(description='', destination_namespace='', dest_namespace_
 class Replication(Resource):
     return_key = 'policy'
     identity_options = ('name',)
+    kind = 'replication policy'
+    required_to_create = ('direction', 'registry')
     options = tuple(Option(name) for name in ('description', 'direction', 'registry', 'dest_namespace_replace_count',
                                               'override', 'delete_remote', 'copy_by_chunk', 'enabled')) + (
         Option('source_filters', normalize=normalize_filters),
@@ -271,10 +271,6 @@ class Replication(Resource):
         return dict((key, values[key]) for key in wanted if key in values)
 
     def prepare(self, current, desired):
-        missing = [name for name in ('direction', 'registry') if name not in desired]
-        if current is None and missing:
-            raise ValidationError('%s: required to create replication policy %r, which does not exist'
-                                  % (' and '.join(missing), self.name))
         enabled = desired.get('enabled', True if current is None else current.get('enabled'))
         if self.params['run'] and not enabled:
             raise ValidationError('run: policy %r is disabled (enabled: false), and Harbor runs no disabled policy'
@@ -321,46 +317,38 @@ class Replication(Resource):
     def planned(self, desired):
         return dict(CREATE_DEFAULTS, id=None, name=self.name, **desired)
 
+    def report(self):
+        """With run, the policy's execution: a change on every run, no request in check mode."""
+        if not self.params['run'] or self.params['state'] != 'present':
+            return {}
+        if self.module.check_mode:
+            return dict(changed=True)
+        return dict(changed=True, execution=run_replication(self.client, self.policy_id or self.find()['id'], self.name,
+                                                            self.params['wait'], self.params['wait_timeout']))
+
 
 def main():
     match = dict(type='str', choices=['matching', 'excluding'], default='matching')
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            description=dict(type='str'),
-            direction=dict(type='str', choices=['push', 'pull']),
-            registry=dict(type='str'),
-            source_filters=dict(type='dict', options=dict(
-                name=dict(type='str'), tag=dict(type='str'), tag_match=match, labels=dict(type='list', elements='str'),
-                label_match=match, resource_type=dict(type='str', choices=['image', 'artifact']))),
-            destination_namespace=dict(type='str'),
-            dest_namespace_replace_count=dict(type='int'),
-            trigger=dict(type='str'),
-            override=dict(type='bool'),
-            delete_remote=dict(type='bool'),
-            speed_kb=dict(type='int'),
-            copy_by_chunk=dict(type='bool'),
-            enabled=dict(type='bool'),
-            run=dict(type='bool', default=False),
-            wait=dict(type='bool', default=True),
-            wait_timeout=dict(type='int', default=600),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def work(client):
-        resource = Replication(module, client)
-        result = Converger(resource).run()
-        if params['run'] and params['state'] == 'present':
-            result['changed'] = True
-            if not module.check_mode:
-                result['execution'] = run_replication(client, resource.policy_id or resource.find()['id'],
-                                                      resource.name, params['wait'], params['wait_timeout'])
-        return result
-
-    run_module(module, work)
+    converge(Replication, dict(
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        direction=dict(type='str', choices=['push', 'pull']),
+        registry=dict(type='str'),
+        source_filters=dict(type='dict', options=dict(
+            name=dict(type='str'), tag=dict(type='str'), tag_match=match, labels=dict(type='list', elements='str'),
+            label_match=match, resource_type=dict(type='str', choices=['image', 'artifact']))),
+        destination_namespace=dict(type='str'),
+        dest_namespace_replace_count=dict(type='int'),
+        trigger=dict(type='str'),
+        override=dict(type='bool'),
+        delete_remote=dict(type='bool'),
+        speed_kb=dict(type='int'),
+        copy_by_chunk=dict(type='bool'),
+        enabled=dict(type='bool'),
+        run=dict(type='bool', default=False),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=600),
+    ))
 
 
 if __name__ == '__main__':

@@ -110,44 +110,26 @@ query_result:
   sample: [payments-to-dr]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    ValidationError,
-    harbor_module,
-    run_module,
-)
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.executions import EXECUTIONS_OPTION, check_executions
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.replication import (
     describe_policy,
     list_policies,
     recent_executions,
 )
 
-# Harbor's largest page.
-MAX_EXECUTIONS = 100
+
+def read(module, client):
+    params = module.params
+    if params['name'] is not None and not params['name']:
+        raise ValidationError('name must not be empty')
+    check_executions(params)
+    return [describe_policy(policy, recent_executions(client, policy['id'], params['executions']))
+            for policy in list_policies(client, params['name'])]
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str'),
-            executions=dict(type='int', default=5),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        if params['name'] is not None and not params['name']:
-            raise ValidationError('name must not be empty')
-        if not 0 <= params['executions'] <= MAX_EXECUTIONS:
-            raise ValidationError('executions must be 0 to %d, got %d' % (MAX_EXECUTIONS, params['executions']))
-        expression = compile_query(module)
-        policies = [describe_policy(policy, recent_executions(client, policy['id'], params['executions']))
-                    for policy in list_policies(client, params['name'])]
-        return info_result('policies', sorted(policies, key=lambda policy: policy['name'] or ''), expression)
-
-    run_module(module, read)
+    run_info('policies', dict(name=dict(type='str'), executions=dict(EXECUTIONS_OPTION)), read, order='name')
 
 
 if __name__ == '__main__':

@@ -291,12 +291,10 @@ execution:
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Converger,
     Option,
     Resource,
     ValidationError,
-    harbor_module,
-    run_module,
+    converge,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.retention import (
     describe_policy,
@@ -394,50 +392,43 @@ class Retention(Resource):
         return dict(id=None, project=self.name, rules=desired['rules'], schedule=desired.get('schedule', NO_SCHEDULE),
                     harbor={})
 
+    def report(self):
+        """With run, the policy's execution: a change unless a dry run, no request in check mode."""
+        run = self.params['run']
+        if not run or self.params['state'] != 'present':
+            return {}
+        result = {} if run['dry_run'] else dict(changed=True)
+        if not self.module.check_mode:
+            if self.policy_id is None:
+                self.find()
+            result['execution'] = run_policy(self.client, self.policy_id, self.name, run)
+        return result
+
 
 def main():
     selector = dict(matching=dict(type='str'), excluding=dict(type='str'))
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            rules=dict(type='list', elements='dict', options=dict(
-                retain=dict(type='dict', required=True, options=dict(
-                    most_recently_pushed=dict(type='int'),
-                    most_recently_pulled=dict(type='int'),
-                    pushed_within_days=dict(type='int'),
-                    pulled_within_days=dict(type='int'),
-                    always=dict(type='bool'),
-                )),
-                repositories=dict(type='dict', options=selector),
-                tags=dict(type='dict', options=selector),
-                untagged=dict(type='bool', default=True),
-                disabled=dict(type='bool', default=False),
+    converge(Retention, dict(
+        project=dict(type='str', required=True),
+        rules=dict(type='list', elements='dict', options=dict(
+            retain=dict(type='dict', required=True, options=dict(
+                most_recently_pushed=dict(type='int'),
+                most_recently_pulled=dict(type='int'),
+                pushed_within_days=dict(type='int'),
+                pulled_within_days=dict(type='int'),
+                always=dict(type='bool'),
             )),
-            schedule=dict(type='str'),
-            run=dict(type='dict', options=dict(
-                dry_run=dict(type='bool', default=False),
-                wait=dict(type='bool', default=True),
-                wait_timeout=dict(type='int', default=600),
-            )),
-        ),
-        supports_check_mode=True,
-    )
-
-    def work(client):
-        resource = Retention(module, client)
-        result = Converger(resource).run()
-        run = module.params['run']
-        if run and module.params['state'] == 'present':
-            if not run['dry_run']:
-                result['changed'] = True
-            if not module.check_mode:
-                if resource.policy_id is None:
-                    resource.find()
-                result['execution'] = run_policy(client, resource.policy_id, resource.name, run)
-        return result
-
-    run_module(module, work)
+            repositories=dict(type='dict', options=selector),
+            tags=dict(type='dict', options=selector),
+            untagged=dict(type='bool', default=True),
+            disabled=dict(type='bool', default=False),
+        )),
+        schedule=dict(type='str'),
+        run=dict(type='dict', options=dict(
+            dry_run=dict(type='bool', default=False),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=600),
+        )),
+    ))
 
 
 if __name__ == '__main__':

@@ -122,8 +122,8 @@ query_result:
   sample: false
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.executions import EXECUTIONS_OPTION, check_executions
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.retention import (
     describe_policy,
     read_policy,
@@ -131,34 +131,20 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.retention impor
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 
-MAX_EXECUTIONS = 100
+
+def read(module, client):
+    project = check_harbor_name('project', module.params['project'])
+    check_executions(module.params)
+    linked = (client.require_project(project).get('metadata') or {}).get('retention_id')
+    if not linked:
+        return {}
+    policy = describe_policy(read_policy(client, int(linked), project), project)
+    policy['executions'] = recent_executions(client, int(linked), project, module.params['executions'])
+    return policy
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            executions=dict(type='int', default=5),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        project = params['project']
-        check_harbor_name('project', project)
-        if not 0 <= params['executions'] <= MAX_EXECUTIONS:
-            raise ValidationError('executions must be 0 to %d, got %d' % (MAX_EXECUTIONS, params['executions']))
-        expression = compile_query(module)
-        linked = (client.require_project(project).get('metadata') or {}).get('retention_id')
-        policy = {}
-        if linked:
-            policy = describe_policy(read_policy(client, int(linked), project), project)
-            policy['executions'] = recent_executions(client, int(linked), project, params['executions'])
-        return info_result('policy', policy, expression)
-
-    run_module(module, read)
+    run_info('policy', dict(project=dict(type='str', required=True), executions=dict(EXECUTIONS_OPTION)), read)
 
 
 if __name__ == '__main__':

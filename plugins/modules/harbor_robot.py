@@ -323,7 +323,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     ValidationError,
     converge,
     create_or_find,
-    harbor_module,
     never,
 )
 
@@ -461,27 +460,21 @@ def main():
         action=dict(type='str', required=True),
         effect=dict(type='str', choices=['allow', 'deny'], default='allow'),
     )
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            project=dict(type='str'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            description=dict(type='str'),
-            disabled=dict(type='bool'),
-            duration_days=dict(type='int'),
-            permissions=dict(type='list', elements='dict', options=dict(
-                namespace=dict(type='str'),
-                access=dict(type='list', elements='dict', required=True, options=access_spec),
-            )),
-            access=dict(type='list', elements='str'),
-            secret=dict(type='str', no_log=True),
-            regenerate_secret=dict(type='bool', default=False, no_log=False),
-            robot_prefix=dict(type='str'),
-        ),
-        mutually_exclusive=[('permissions', 'access'), ('secret', 'regenerate_secret')],
-        supports_check_mode=True,
-    )
-    converge(module, Robot)
+    converge(Robot, dict(
+        name=dict(type='str', required=True),
+        project=dict(type='str'),
+        description=dict(type='str'),
+        disabled=dict(type='bool'),
+        duration_days=dict(type='int'),
+        permissions=dict(type='list', elements='dict', options=dict(
+            namespace=dict(type='str'),
+            access=dict(type='list', elements='dict', required=True, options=access_spec),
+        )),
+        access=dict(type='list', elements='str'),
+        secret=dict(type='str', no_log=True),
+        regenerate_secret=dict(type='bool', default=False, no_log=False),
+        robot_prefix=dict(type='str'),
+    ), mutually_exclusive=[('permissions', 'access'), ('secret', 'regenerate_secret')])
 
 
 if __name__ == '__main__':

@@ -147,11 +147,7 @@ query_result:
 
 import time
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    ValidationError,
-    harbor_module,
-    run_module,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.robots import (
     SECONDS_PER_DAY,
     RobotApi,
@@ -159,49 +155,36 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.robots import (
     full_name,
     robot_settings,
 )
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_harbor_name
+
+
+def read(module, client):
+    params = module.params
+    project, name, within = params['project'], params['name'], params['expiring_within_days']
+    check_given(params, project=check_harbor_name, name=check_harbor_name)
+    if within is not None and within < 0:
+        raise ValidationError('expiring_within_days must be 0 (only expired robots) or a positive number of days')
+    found = client.require_project(project, permission='robot:list') if project is not None else {}
+    robots = RobotApi(client, project).list(found.get('project_id'))
+    if name is not None:
+        if project is not None:
+            # Every robot listed belongs to the project, so its name ends with +<name>.
+            robots = [robot for robot in robots if (robot.get('name') or '').endswith('+' + name)]
+        else:
+            prefix = robot_settings(client, params['robot_prefix'])[0]
+            robots = [robot for robot in robots if robot.get('name') == full_name(prefix, name)]
+    now = time.time()
+    described = (describe(robot, now) for robot in robots)
+    if within is None:
+        return list(described)
+    limit = now + within * SECONDS_PER_DAY
+    return [robot for robot in described if robot['expires_at'] != -1 and robot['expires_at'] <= limit]
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str'),
-            name=dict(type='str'),
-            expiring_within_days=dict(type='int'),
-            query=dict(type='str'),
-            robot_prefix=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        project, name, within = params['project'], params['name'], params['expiring_within_days']
-        if project is not None:
-            check_harbor_name('project', project)
-        if name is not None:
-            check_harbor_name('name', name)
-        if within is not None and within < 0:
-            raise ValidationError('expiring_within_days must be 0 (only expired robots) or a positive number of days')
-        expression = compile_query(module)
-        found = client.require_project(project, permission='robot:list') if project is not None else {}
-        robots = RobotApi(client, project).list(found.get('project_id'))
-        if name is not None:
-            if project is not None:
-                # Every robot listed belongs to the project, so its name ends with +<name>.
-                robots = [robot for robot in robots if (robot.get('name') or '').endswith('+' + name)]
-            else:
-                prefix = robot_settings(client, params['robot_prefix'])[0]
-                robots = [robot for robot in robots if robot.get('name') == full_name(prefix, name)]
-        now = time.time()
-        described = sorted((describe(robot, now) for robot in robots), key=lambda robot: robot['name'] or '')
-        if within is not None:
-            limit = now + within * SECONDS_PER_DAY
-            described = [robot for robot in described if robot['expires_at'] != -1 and robot['expires_at'] <= limit]
-        return info_result('robots', described, expression)
-
-    run_module(module, read)
+    text = dict(type='str')
+    run_info('robots', dict(project=text, name=text, expiring_within_days=dict(type='int'), robot_prefix=text), read,
+             order='name')
 
 
 if __name__ == '__main__':

@@ -190,20 +190,17 @@ def check(params):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            repository=dict(type='str', required=True),
-            reference=dict(type='str', required=True),
-            scan_type=dict(type='str', choices=list(artifacts.SCAN_TYPES), default='vulnerability'),
-            rescan=dict(type='bool', default=False),
-            wait=dict(type='bool', default=True),
-            wait_timeout=dict(type='int', default=600),
-            fail_on_severity=dict(type='str', choices=['none', 'low', 'medium', 'high', 'critical'], default='none'),
-            report_path=dict(type='path'),
-        ),
-        supports_check_mode=True,
-    )
+    module = harbor_module(dict(
+        project=dict(type='str', required=True),
+        repository=dict(type='str', required=True),
+        reference=dict(type='str', required=True),
+        scan_type=dict(type='str', choices=list(artifacts.SCAN_TYPES), default='vulnerability'),
+        rescan=dict(type='bool', default=False),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=600),
+        fail_on_severity=dict(type='str', choices=['none', 'low', 'medium', 'high', 'critical'], default='none'),
+        report_path=dict(type='path'),
+    ))
     params = module.params
 
     def scan(client):

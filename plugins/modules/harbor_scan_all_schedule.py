@@ -91,7 +91,7 @@ schedule:
       id: 3
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import converge, harbor_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import converge
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import SystemSchedule
 
 
@@ -102,8 +102,7 @@ class ScanAllSchedule(SystemSchedule):
 
 
 def main():
-    module = harbor_module(dict(schedule=dict(type='str', required=True)), supports_check_mode=True)
-    converge(module, ScanAllSchedule)
+    converge(ScanAllSchedule, dict(schedule=dict(type='str', required=True)), state=False)
 
 
 if __name__ == '__main__':

@@ -149,8 +149,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     ValidationError,
     converge,
     harbor_fields,
-    harbor_module,
 )
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_not_blank
 
 PERMISSION = scanners.PERMISSION
 
@@ -170,7 +170,7 @@ class Scanner(Resource):
     )
 
     def check_identity(self):
-        scanners.check_name(self.params['name'])
+        check_not_blank('name', self.params['name'])
 
     def find(self):
         found = scanners.list_scanners(self.client, self.params['name'], remember=True)
@@ -246,23 +246,17 @@ class Scanner(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            name=dict(type='str', required=True),
-            url=dict(type='str'),
-            auth=dict(type='str', choices=list(scanners.AUTH_TYPES)),
-            access_credential=dict(type='str', no_log=True),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            description=dict(type='str'),
-            skip_cert_verify=dict(type='bool'),
-            use_internal_addr=dict(type='bool'),
-            disabled=dict(type='bool'),
-            default=dict(type='bool'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Scanner)
+    converge(Scanner, dict(
+        name=dict(type='str', required=True),
+        url=dict(type='str'),
+        auth=dict(type='str', choices=list(scanners.AUTH_TYPES)),
+        access_credential=dict(type='str', no_log=True),
+        description=dict(type='str'),
+        skip_cert_verify=dict(type='bool'),
+        use_internal_addr=dict(type='bool'),
+        disabled=dict(type='bool'),
+        default=dict(type='bool'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':

@@ -129,23 +129,14 @@ query_result:
   sample: trivy-corp
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.scanners import check_name, describe, list_scanners
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import named_reader, run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.scanners import describe, list_scanners
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_not_blank
 
 
 def main():
-    module = harbor_module(dict(name=dict(type='str'), query=dict(type='str')), supports_check_mode=True)
-
-    def read(client):
-        name = module.params['name']
-        if name is not None:
-            check_name(name)
-        expression = compile_query(module)
-        found = [describe(registration) for registration in list_scanners(client, name)]
-        return info_result('scanners', sorted(found, key=lambda registration: registration['name'] or ''), expression)
-
-    run_module(module, read)
+    run_info('scanners', dict(name=dict(type='str')), named_reader(list_scanners, describe, check=check_not_blank),
+             order='name')
 
 
 if __name__ == '__main__':

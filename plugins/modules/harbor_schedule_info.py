@@ -119,13 +119,8 @@ query_result:
   sample: false
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    HarborError,
-    ValidationError,
-    harbor_module,
-    run_module,
-)
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import HarborError, run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.executions import EXECUTIONS_OPTION, check_executions
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import (
     describe_schedule,
     gc_parameters,
@@ -133,7 +128,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.schedule import
     purge_parameters,
 )
 
-MAX_EXECUTIONS = 100
 ADMIN = ' (system administrators only)'
 # job -> (schedule path, history path, RBAC resource, settings reader)
 HISTORY_JOBS = dict(
@@ -159,33 +153,22 @@ def read_scan_all(client):
     return dict(describe_schedule(current), scanner=True, last_run=last_run if isinstance(last_run, dict) else {})
 
 
+def read(module, client):
+    check_executions(module.params)
+    schedules = {}
+    for job in module.params['jobs'] or ['gc', 'scan_all', 'purge_audit']:
+        if job == 'scan_all':
+            schedules[job] = read_scan_all(client)
+            continue
+        path, history, rbac_resource, parameters = HISTORY_JOBS[job]
+        schedules[job] = describe_schedule(read_schedule(client, path, rbac_resource), parameters)
+        schedules[job]['executions'] = job_history(client, history, rbac_resource, module.params['executions'])
+    return schedules
+
+
 def main():
-    module = harbor_module(
-        dict(
-            jobs=dict(type='list', elements='str', choices=['gc', 'scan_all', 'purge_audit']),
-            executions=dict(type='int', default=5),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        if not 0 <= params['executions'] <= MAX_EXECUTIONS:
-            raise ValidationError('executions must be 0 to %d, got %d' % (MAX_EXECUTIONS, params['executions']))
-        expression = compile_query(module)
-        jobs = params['jobs'] or ['gc', 'scan_all', 'purge_audit']
-        schedules = {}
-        for job in jobs:
-            if job == 'scan_all':
-                schedules[job] = read_scan_all(client)
-                continue
-            path, history, rbac_resource, parameters = HISTORY_JOBS[job]
-            schedules[job] = describe_schedule(read_schedule(client, path, rbac_resource), parameters)
-            schedules[job]['executions'] = job_history(client, history, rbac_resource, params['executions'])
-        return info_result('schedules', schedules, expression)
-
-    run_module(module, read)
+    run_info('schedules', dict(jobs=dict(type='list', elements='str', choices=['gc', 'scan_all', 'purge_audit']),
+                               executions=dict(EXECUTIONS_OPTION)), read)
 
 
 if __name__ == '__main__':

@@ -104,7 +104,6 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     ValidationError,
     converge,
     harbor_fields,
-    harbor_module,
 )
 
 
@@ -137,15 +136,8 @@ class SystemAllowlist(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            cve_ids=dict(type='list', elements='str', aliases=['items']),
-            expires_at=dict(type='int'),
-        ),
-        supports_check_mode=True,
-        required_one_of=[('cve_ids', 'expires_at')],
-    )
-    converge(module, SystemAllowlist)
+    converge(SystemAllowlist, dict(cve_ids=dict(type='list', elements='str', aliases=['items']), expires_at=dict(type='int')),
+             state=False, required_one_of=[('cve_ids', 'expires_at')])
 
 
 if __name__ == '__main__':

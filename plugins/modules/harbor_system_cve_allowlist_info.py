@@ -74,18 +74,11 @@ query_result:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.cve_allowlist import describe_allowlist, read_system_allowlist
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import run_info
 
 
 def main():
-    module = harbor_module(dict(query=dict(type='str')), supports_check_mode=True)
-
-    def read(client):
-        expression = compile_query(module)
-        return info_result('allowlist', describe_allowlist(read_system_allowlist(client) or {}), expression)
-
-    run_module(module, read)
+    run_info('allowlist', {}, lambda module, client: describe_allowlist(read_system_allowlist(client) or {}))
 
 
 if __name__ == '__main__':

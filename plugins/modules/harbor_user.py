@@ -116,14 +116,7 @@ user:
     update_time: "2026-01-05T10:00:00.000Z"
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Option,
-    Resource,
-    ValidationError,
-    converge,
-    harbor_fields,
-    harbor_module,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import Option, Resource, converge, harbor_fields
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.users import (
     PERMISSION,
     USERS,
@@ -140,6 +133,9 @@ PROFILE = ('email', 'realname', 'comment')
 class User(Resource):
     return_key = 'user'
     identity_options = ('username',)
+    name_option = 'username'
+    kind = 'user'
+    required_to_create = ('email', 'password')
     options = tuple(Option(name, field=name, from_harbor=lambda value: value or '') for name in PROFILE) + (
         Option('admin', field='sysadmin_flag', from_harbor=bool),
         Option('password', secret=True),
@@ -150,7 +146,7 @@ class User(Resource):
         self.username = self.params['username']
 
     def check_identity(self):
-        check_username(self.username)
+        check_username('username', self.username)
 
     def validate(self, desired):
         check_profile(desired)
@@ -160,12 +156,6 @@ class User(Resource):
     def find(self):
         found = list_users(self.client, self.username, remember=True)
         return found[0] if found else None
-
-    def prepare(self, current, desired):
-        missing = [name for name in ('email', 'password') if name not in desired]
-        if current is None and missing:
-            raise ValidationError('%s: required to create user %r, which does not exist'
-                                  % (' and '.join(missing), self.username))
 
     def probe(self, current, desired):
         if 'password' not in desired:
@@ -216,20 +206,14 @@ class User(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            username=dict(type='str', required=True),
-            email=dict(type='str'),
-            realname=dict(type='str'),
-            comment=dict(type='str'),
-            password=dict(type='str', no_log=True),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            admin=dict(type='bool'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, User)
+    converge(User, dict(
+        username=dict(type='str', required=True),
+        email=dict(type='str'),
+        realname=dict(type='str'),
+        comment=dict(type='str'),
+        password=dict(type='str', no_log=True),
+        admin=dict(type='bool'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':

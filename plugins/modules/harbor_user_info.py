@@ -97,29 +97,13 @@ query_result:
   sample: [bob]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import named_reader, run_info
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.users import check_username, describe, list_users
 
 
 def main():
-    module = harbor_module(
-        dict(
-            username=dict(type='str'),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        if params['username'] is not None:
-            check_username(params['username'])
-        expression = compile_query(module)
-        users = [describe(user) for user in list_users(client, params['username'])]
-        return info_result('users', sorted(users, key=lambda user: user['username'] or ''), expression)
-
-    run_module(module, read)
+    run_info('users', dict(username=dict(type='str')), named_reader(list_users, describe, 'username', check_username),
+             order='username')
 
 
 if __name__ == '__main__':

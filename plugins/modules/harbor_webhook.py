@@ -170,13 +170,7 @@ webhook:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
-    Option,
-    Resource,
-    ValidationError,
-    converge,
-    harbor_module,
-)
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import Option, Resource, converge
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.webhooks import (
     EVENT_TYPES,
@@ -195,6 +189,8 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.webhooks import
 class Webhook(Resource):
     return_key = 'webhook'
     identity_options = ('project', 'name')
+    kind = 'webhook policy'
+    required_to_create = ('events', 'targets')
     options = (
         Option('description', field='description', from_harbor=lambda value: value or ''),
         Option('enabled', field='enabled', from_harbor=bool),
@@ -211,7 +207,7 @@ class Webhook(Resource):
 
     def check_identity(self):
         check_harbor_name('project', self.project)
-        check_name(self.params['name'])
+        check_name('name', self.params['name'])
 
     def derive(self, desired):
         if 'targets' in desired:
@@ -227,12 +223,6 @@ class Webhook(Resource):
             raise missing_project(self.project)
         found = list_policies(self.client, self.project, self.params['name'], remember=True)
         return found[0] if found else None
-
-    def prepare(self, current, desired):
-        missing = [name for name in ('events', 'targets') if name not in desired]
-        if current is None and missing:
-            raise ValidationError('%s: required to create webhook policy %r, which does not exist'
-                                  % (' and '.join(missing), self.params['name']))
 
     def view(self, current, wanted):
         values = super().view(current, wanted)
@@ -286,26 +276,20 @@ class Webhook(Resource):
 
 
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            name=dict(type='str', required=True),
-            description=dict(type='str'),
-            events=dict(type='list', elements='str', choices=list(EVENT_TYPES)),
-            targets=dict(type='list', elements='dict', options=dict(
-                address=dict(type='str', required=True),
-                type=dict(type='str', choices=['http', 'slack'], default='http'),
-                auth_header=dict(type='str', no_log=True),
-                skip_cert_verify=dict(type='bool', default=False),
-                payload_format=dict(type='str', choices=['Default', 'CloudEvents']),
-            )),
-            update_secret=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
-            enabled=dict(type='bool'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
-        supports_check_mode=True,
-    )
-    converge(module, Webhook)
+    converge(Webhook, dict(
+        project=dict(type='str', required=True),
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        events=dict(type='list', elements='str', choices=list(EVENT_TYPES)),
+        targets=dict(type='list', elements='dict', options=dict(
+            address=dict(type='str', required=True),
+            type=dict(type='str', choices=['http', 'slack'], default='http'),
+            auth_header=dict(type='str', no_log=True),
+            skip_cert_verify=dict(type='bool', default=False),
+            payload_format=dict(type='str', choices=['Default', 'CloudEvents']),
+        )),
+        enabled=dict(type='bool'),
+    ), update_secret=True)
 
 
 if __name__ == '__main__':

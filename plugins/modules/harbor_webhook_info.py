@@ -134,9 +134,8 @@ query_result:
   sample: ["https://deployer.example.com/harbor"]
 """
 
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, harbor_module, run_module
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.query import compile_query, info_result
-from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_harbor_name
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import ValidationError, run_info
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.validation import check_given, check_harbor_name
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.webhooks import (
     check_name,
     describe,
@@ -146,37 +145,26 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.webhooks import
 )
 
 
+def read(module, client):
+    project, count = module.params['project'], module.params['deliveries']
+    check_harbor_name('project', project)
+    check_given(module.params, name=check_name)
+    if not 0 <= count <= 100:
+        raise ValidationError('deliveries must be between 0 and 100, got %d' % count)
+    client.require_project(project, permission=permission('list', project))
+    webhooks = []
+    for policy in list_policies(client, project, module.params['name']):
+        webhook = describe(policy, project)
+        if count:
+            webhook['deliveries'] = recent_deliveries(client, project, policy['id'], count, module.params['logs'])
+        webhooks.append(webhook)
+    return webhooks
+
+
 def main():
-    module = harbor_module(
-        dict(
-            project=dict(type='str', required=True),
-            name=dict(type='str'),
-            deliveries=dict(type='int', default=0),
-            logs=dict(type='bool', default=False),
-            query=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def read(client):
-        project, name, count = params['project'], params['name'], params['deliveries']
-        check_harbor_name('project', project)
-        if name is not None:
-            check_name(name)
-        if not 0 <= count <= 100:
-            raise ValidationError('deliveries must be between 0 and 100, got %d' % count)
-        expression = compile_query(module)
-        client.require_project(project, permission=permission('list', project))
-        webhooks = []
-        for policy in list_policies(client, project, name):
-            webhook = describe(policy, project)
-            if count:
-                webhook['deliveries'] = recent_deliveries(client, project, policy['id'], count, params['logs'])
-            webhooks.append(webhook)
-        return info_result('webhooks', sorted(webhooks, key=lambda webhook: webhook['name'] or ''), expression)
-
-    run_module(module, read)
+    run_info('webhooks', dict(project=dict(type='str', required=True), name=dict(type='str'),
+                              deliveries=dict(type='int', default=0), logs=dict(type='bool', default=False)),
+             read, order='name')
 
 
 if __name__ == '__main__':

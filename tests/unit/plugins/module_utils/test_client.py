@@ -211,6 +211,20 @@ def test_pagination_stops_at_an_exact_multiple_of_the_page_size(harbor):
     assert len(make_client().paginate('/robots')) == 100
 
 
+def test_a_list_by_name_asks_harbor_for_the_name_and_keeps_only_the_exact_match(harbor):
+    loose = [{'username': 'bob'}, {'username': 'bobby'}]
+    harbor([
+        Call('GET', '/users', FakeResponse(200, loose), params={'q': 'username=bob', 'page': 1, 'page_size': 100}),
+        Call('GET', '/replication/policies', FakeResponse(200, [{'name': 'dr'}, {'name': 'dr-2'}]),
+             params={'name': 'dr', 'page': 1, 'page_size': 100}),
+        Call('GET', '/users', FakeResponse(200, loose), params={'page': 1, 'page_size': 100}),
+    ])
+    client = make_client()
+    assert client.list_by_name('/users', 'bob', 'user:list', field='username') == [{'username': 'bob'}]
+    assert client.list_by_name('/replication/policies', 'dr', 'replication-policy:list', name_param='name') == [{'name': 'dr'}]
+    assert client.list_by_name('/users', None, 'user:list', field='username') == loose
+
+
 def test_project_addressed_by_name_sends_the_resource_name_header(harbor):
     conversation = harbor([Call('GET', '/projects/123', FakeResponse(200, {'name': '123'}))])
     make_client().get_project('123')

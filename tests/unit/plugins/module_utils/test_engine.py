@@ -193,3 +193,29 @@ def test_other_create_errors_propagate():
 ])
 def test_harbor_booleans(value, expected):
     assert harbor_to_bool(value) is expected
+
+
+class Gadget(Widget):
+    name_option = 'name'
+    kind = 'gadget'
+    required_to_create = ('color', 'tags')
+
+
+def test_a_create_without_the_options_it_needs_fails_before_any_write_naming_them():
+    params = dict(color=None, tags=None, size=None, token=None, state='present', name='g1')
+    resource = Gadget(FakeModule(dict(params, color='blue')), {})
+    with pytest.raises(ValidationError) as raised:
+        Converger(resource).run()
+    assert str(raised.value) == "tags: required to create gadget 'g1', which does not exist"
+    assert resource.calls == ['find']
+    with pytest.raises(ValidationError, match='^color and tags: required'):
+        Converger(Gadget(FakeModule(params), {})).run()
+
+
+def test_the_options_a_create_needs_are_not_asked_of_an_existing_object_nor_for_a_delete():
+    store = dict(widget=dict(color='red', tags=[], size=1, token='t0'))
+    params = dict(color='blue', tags=None, size=None, token=None, state='present', name='g1')
+    resource = Gadget(FakeModule(params), store)
+    assert Converger(resource).run()['changed']
+    assert ('update', dict(color='blue')) in resource.calls
+    assert Converger(Gadget(FakeModule(dict(params, color=None, state='absent')), store)).run()['changed']
