@@ -46,7 +46,8 @@ STABLE_LOOKUPS = ('/configurations', '/permissions', '/systeminfo')
 # Endpoints whose writes change nothing outside them: a robot's creation, update or deletion changes the robots'
 # answers and not, for one, the project a loop over robots looks up for each of them.
 CONTAINED_WRITES = ('/robots',)
-# What this process did so far: the project names it looked up, and whether it wrote anything (see get_project).
+# What this process did so far: the project names it looked up, and whether it wrote anything other than a
+# CONTAINED_WRITES one (see get_project).
 _PROCESS = dict(projects_asked=set(), written=False)
 
 
@@ -59,8 +60,9 @@ def forget_lookups():
 
 def forget_after_write(path):
     """A write to `path` is under way: forget the answers it may change."""
-    _PROCESS['written'] = True
     scope = next((prefix for prefix in CONTAINED_WRITES if path.startswith(prefix)), None)
+    if scope is None:
+        _PROCESS['written'] = True
     for key in list(_LOOKUP_ANSWERS):
         looked_up = key[2]
         if looked_up in STABLE_LOOKUPS and not path.startswith('/configurations'):
@@ -411,6 +413,28 @@ class HarborClient:
                 return items
             page += 1
 
+    def _whole_list_key(self, path, params):
+        """The key under which paginate(path, params, remember=True) keeps its first page."""
+        query = dict(params or {}, page=1, page_size=PAGE_SIZE)
+        return (self.api_url, self._identity_key, path, tuple(sorted(query.items())), False, ())
+
+    def remembered_list(self, path, params=None):
+        """The items paginate(path, params, remember=True) remembers, when one page held them all; else None."""
+        answer = _LOOKUP_ANSWERS.get(self._whole_list_key(path, params))
+        if answer is None or answer[0] != 200 or not isinstance(answer[2], list) or len(answer[2]) >= PAGE_SIZE:
+            return None
+        return copy.deepcopy(answer[2])
+
+    def remember_list(self, path, params, items):
+        """Remember `items` as the whole answer of paginate(path, params, remember=True).
+
+        For a list that this process changed itself, by writes CONTAINED_WRITES keep to it: what remembered_list
+        gave before the writes, with what the writes made. A list of PAGE_SIZE items or more is not remembered.
+        """
+        if len(items) < PAGE_SIZE:
+            _LOOKUP_ANSWERS[self._whole_list_key(path, params)] = (200, {'X-Total-Count': str(len(items))},
+                                                                   copy.deepcopy(items))
+
     def post(self, path, json=None, resource_name=False, permission=None, headers=None):
         return self.request('POST', path, json=json, resource_name=resource_name, permission=permission,
                             headers=headers)
@@ -458,8 +482,9 @@ class HarborClient:
 
         A loop over projects looks them up one after the other: from the second project of a process on, one
         page of the list (with the same details as GET /projects/{name}) answers for up to PAGE_SIZE of them. Not
-        once this process has written anything: a loop that creates projects would read the list again after each
-        write, where one GET by name does. A project missing from the page (more projects, or not visible to the
+        once this process has written anything that may change a project: a loop that creates projects would read
+        the list again after each write, where one GET by name does. A loop that creates robots only writes
+        CONTAINED_WRITES, which keep the list. A project missing from the page (more projects, or not visible to the
         account in a list) is looked up by name.
         """
         asked = _PROCESS['projects_asked']

@@ -272,6 +272,70 @@ def test_a_loop_over_projects_reads_one_page_of_the_list_until_it_writes(harbor)
     assert client.get('/configurations', remember=True)['robot_name_prefix']['value'] == 'bot$'
 
 
+def test_a_loop_that_only_writes_robots_keeps_reading_projects_from_the_list(harbor):
+    listed = [{'name': 'p%d' % index, 'project_id': index} for index in (1, 2, 3)]
+    conversation = harbor([
+        Call('GET', '/projects/p1', FakeResponse(200, listed[0])),
+        Call('POST', '/robots', FakeResponse(201, {'id': 1})),
+        Call('GET', '/projects', FakeResponse(200, listed, headers={'X-Total-Count': '3'}),
+             params={'page': 1, 'page_size': 100, 'with_detail': 'true'}),
+        Call('PATCH', '/robots/1', FakeResponse(200)),
+        Call('POST', '/retentions', FakeResponse(201)),
+        # A retention policy changes its project's metadata: the list is no longer trusted.
+        Call('GET', '/projects/p3', FakeResponse(200, listed[2])),
+    ])
+    client = make_client()
+    assert client.get_project('p1') == listed[0]
+    client.post('/robots', json={})
+    assert client.get_project('p2') == listed[1]
+    client.patch('/robots/1', json={})
+    assert client.get_project('p2') == listed[1]
+    client.post('/retentions', json={})
+    assert client.get_project('p3') == listed[2]
+    assert len(conversation.seen) == 6
+
+
+def test_a_list_remembered_whole_is_kept_with_what_the_process_wrote(harbor):
+    query = {'q': 'Level=system'}
+    conversation = harbor([
+        Call('GET', '/robots', FakeResponse(200, [{'id': 1}], headers={'X-Total-Count': '1'}),
+             params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+        Call('POST', '/robots', FakeResponse(201, {'id': 2})),
+        Call('PUT', '/robots/2', FakeResponse(200)),
+        Call('GET', '/robots', FakeResponse(200, [{'id': 1}, {'id': 2, 'description': 'new'}]),
+             params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+    ])
+    client = make_client()
+    assert client.remembered_list('/robots', query) is None  # not read yet
+    listed = client.paginate('/robots', params=query, remember=True)
+    assert client.remembered_list('/robots', query) == listed == [{'id': 1}]
+    client.post('/robots', json={})
+    assert client.remembered_list('/robots', query) is None  # the write forgot it
+    client.remember_list('/robots', query, listed + [{'id': 2}])
+    assert client.paginate('/robots', params=query, remember=True) == [{'id': 1}, {'id': 2}]
+    assert make_client().remembered_list('/robots', query) == [{'id': 1}, {'id': 2}]
+    assert HarborClient('harbor.example.com', username='bob', password='x').remembered_list('/robots', query) is None
+    client.put('/robots/2', json={})
+    assert client.paginate('/robots', params=query, remember=True) == [{'id': 1}, {'id': 2, 'description': 'new'}]
+    assert len(conversation.seen) == 4
+
+
+def test_a_list_of_a_full_page_or_more_is_never_kept_whole(harbor):
+    query = {'q': 'Level=system'}
+    full_page = [{'id': index} for index in range(client_module.PAGE_SIZE)]
+    harbor([
+        Call('GET', '/robots', FakeResponse(200, full_page, headers={'X-Total-Count': '101'}),
+             params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+        Call('GET', '/robots', FakeResponse(200, [{'id': 100}], headers={'X-Total-Count': '101'}),
+             params={'q': 'Level=system', 'page': 2, 'page_size': 100}),
+    ])
+    client = make_client()
+    assert len(client.paginate('/robots', params=query, remember=True)) == 101
+    assert client.remembered_list('/robots', query) is None
+    client.remember_list('/robots', query, full_page)
+    assert client.remembered_list('/robots', query) is None
+
+
 def test_version_gate(harbor):
     harbor([Call('GET', '/systeminfo', FakeResponse(200, {'harbor_version': 'v2.10.0-abc'}))])
     with pytest.raises(HarborError, match='auto_sbom_generation needs Harbor 2.11 or newer, but this Harbor reports v2.10.0'):
