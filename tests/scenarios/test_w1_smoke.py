@@ -27,10 +27,11 @@ HARBOR_REQUESTS = dict(
     # the project list (read from the second project on; the first by name), the robot prefix, each project's robot
     # list and a login as its pull robot, each retention policy and immutability rule list
     noop=27,
-    # each project looked up, created and read back; each robot list read before each creation, the pull robots'
+    # each project looked up, created and read back; the robot loop's projects from the project list (robot writes
+    # do not change it) and each project's robot list read once (a robot created joins it), the pull robots'
     # secrets set and checked by a login; retention policies looked up, created and read back; immutability rules
     # listed and created; a login before each pull secret is written
-    first=82,
+    first=74,
 )
 HARBOR_WRITES = dict(noop=0, first=30)  # per project: the project, 2 robots and the pull robot's secret, 2 policies
 
