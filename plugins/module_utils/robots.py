@@ -327,12 +327,7 @@ class RobotApi:
         """write() (robot writes that return the robot they made) and, when this process remembered the listing
         that find() read, that listing with the robot in it: the next robot of a loop over one project (a pull
         and a CI robot) is then looked up without reading the listing again."""
-        listed = self.client.remembered_list('/robots', self._listing(project_id))
-        robot = write()
-        if listed is not None:
-            self.client.remember_list('/robots', self._listing(project_id),
-                                      [entry for entry in listed if entry.get('id') != robot.get('id')] + [robot])
-        return robot
+        return self.client.keeping_list('/robots', self._listing(project_id), write, 'id')
 
     def find(self, prefix, name, project_id=None):
         """The robot `name` (a short name), or None.
