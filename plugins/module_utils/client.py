@@ -213,15 +213,16 @@ class HarborClient:
 
     # -- identity -------------------------------------------------------------------------------------------
 
-    def current_identity(self):
+    def current_identity(self, remembered=True):
         """Log in with GET /users/current and return who we are.
 
         Harbor treats rejected credentials as anonymous instead of answering 401 everywhere, so a wrong password
         would otherwise look like "project not found" or an empty list. Valid robots get a 412 here.
         Returns {'kind': 'user'|'robot'|'anonymous', 'username': ..., 'sysadmin': bool}. Asked once per process
-        and set of credentials: the loop items of a task share the answer.
+        and set of credentials: the loop items of a task share the answer, unless `remembered` is false (a login
+        check, which must ask Harbor now).
         """
-        if self._identity is None:
+        if self._identity is None and remembered:
             self._identity = _PROCESS['identities'].get(self._identity_key)
         if self._identity is not None:
             return self._identity
@@ -241,9 +242,10 @@ class HarborClient:
         return self._identity
 
     def credentials_valid(self):
-        """True if Harbor accepts the configured credentials; never raises for rejected ones."""
+        """True if Harbor accepts the configured credentials; never raises for rejected ones. Not answered from
+        what another client of the process saw: a robot's secret may have changed since."""
         try:
-            self.current_identity()
+            self.current_identity(remembered=False)
         except HarborCredentialsError:
             return False
         return True

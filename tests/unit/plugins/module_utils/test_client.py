@@ -288,6 +288,17 @@ def test_a_project_missing_from_the_whole_list_of_an_administrator_does_not_exis
     assert len(conversation.seen) == 3
 
 
+def test_a_login_check_is_never_answered_from_an_identity_remembered_in_the_process(harbor):
+    conversation = harbor([
+        Call('GET', '/users/current', FakeResponse(412, error_body('PRECONDITION', 'robot')), auth=('robot$p+ci', 'S3cret-One')),
+        Call('GET', '/users/current', FakeResponse(401, error_body('UNAUTHORIZED', 'no')), auth=('robot$p+ci', 'S3cret-One')),
+    ])
+    robot = HarborClient('harbor.example.com', username='robot$p+ci', password='S3cret-One')
+    assert robot.current_identity()['kind'] == 'robot'
+    assert not client_module.probe_login('harbor.example.com', 'robot$p+ci', 'S3cret-One')
+    assert len(conversation.seen) == 2
+
+
 def test_a_project_missing_from_a_full_page_of_the_list_is_looked_up_by_name(harbor):
     page = [{'name': 'p%d' % index, 'project_id': index} for index in range(client_module.PAGE_SIZE)]
     harbor([
