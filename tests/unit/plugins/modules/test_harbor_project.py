@@ -107,6 +107,7 @@ def test_create_sets_the_allowlist_after_the_post_because_harbor_ignores_it_ther
 def test_a_loop_creating_projects_reads_the_project_list_once(monkeypatch, harbor):
     """Loop items in one process: from the second project on, the list (kept up to date by each creation) tells
     an administrator which projects do not exist; each project is still read back once created."""
+
     def created(name, project_id):
         return [Call('POST', '/projects', FakeResponse(201, headers={'Location': '/api/v2.0/projects/%d' % project_id})),
                 Call('GET', '/projects/%s' % name, FakeResponse(200, project(name=name, project_id=project_id)))]

@@ -99,6 +99,7 @@ def test_create(monkeypatch, harbor):
 def test_a_loop_creating_policies_reads_the_project_list_once_and_keeps_it_linked(monkeypatch, harbor):
     """Loop items in one process: the project list, read once, answers for every project after the first, and
     each policy created shows in it as the project's retention_id (so the same project again is a no-op)."""
+
     def of(name, project_id, retention_id=None):
         return dict(project(retention_id), name=name, project_id=project_id)
 
