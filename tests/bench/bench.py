@@ -75,7 +75,7 @@ OBJECTS_PER_PROJECT = 8
 HARBOR_OBJECTS_PER_PROJECT = 5
 READS = ('GET', 'HEAD')
 PROJECT_NAME = re.compile(r'\bw1-\d+\b')
-ID = re.compile(r'(?<=[/=])\d+\b')
+NUMBER = re.compile(r'(?<=[/=])\d+\b')
 RECAP_LINE = re.compile(r'^\S+\s*:\s*ok=\d+\s+changed=(?P<changed>\d+)\s.*failed=(?P<failed>\d+)', re.M)
 MARK_BEGIN = '<!-- bench:begin -->'
 MARK_END = '<!-- bench:end -->'
@@ -198,12 +198,12 @@ class Emulators:
         return counts
 
     def harbor_requests_by_path(self):
-        """{'METHOD path': count} of Harbor's log since clear_logs(), project names and numbers folded (w1-<n>, <id>):
+        """{'METHOD path': count} of Harbor's log since clear_logs(), project names and numbers folded (w1-<n>, <n>):
         where the requests go, the same for any number of projects."""
         counts = {}
         for entry in self._call(self.log_urls()['harbor']):
             path = urllib.parse.unquote(entry['path'])
-            key = '%s %s' % (entry['method'], ID.sub('<id>', PROJECT_NAME.sub('w1-<n>', path)))
+            key = '%s %s' % (entry['method'], NUMBER.sub('<n>', PROJECT_NAME.sub('w1-<n>', path)))
             counts[key] = counts.get(key, 0) + 1
         return dict(sorted(counts.items()))
 
