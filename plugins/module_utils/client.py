@@ -46,21 +46,26 @@ STABLE_LOOKUPS = ('/configurations', '/permissions', '/systeminfo')
 # Endpoints whose writes change nothing outside them: a robot's creation, update or deletion changes the robots'
 # answers and not, for one, the project a loop over robots looks up for each of them.
 CONTAINED_WRITES = ('/robots',)
-# What this process did so far: the project names it looked up, and whether it wrote anything (see get_project).
-_PROCESS = dict(projects_asked=set(), written=False)
+# What this process did so far: the project names it looked up, whether it wrote anything other than a
+# CONTAINED_WRITES one (see get_project), and who each set of credentials it used is (see current_identity).
+_PROCESS = dict(projects_asked=set(), written=False, identities={})
+# The project list get_project reads: one page, with the details GET /projects/{name} gives.
+PROJECT_LIST = dict(page=1, page_size=PAGE_SIZE, with_detail='true')
 
 
 def forget_lookups():
     """Forget every remembered answer and what the process looked up, as a fresh process would start."""
     _LOOKUP_ANSWERS.clear()
     _PROCESS['projects_asked'].clear()
+    _PROCESS['identities'].clear()
     _PROCESS['written'] = False
 
 
 def forget_after_write(path):
     """A write to `path` is under way: forget the answers it may change."""
-    _PROCESS['written'] = True
     scope = next((prefix for prefix in CONTAINED_WRITES if path.startswith(prefix)), None)
+    if scope is None:
+        _PROCESS['written'] = True
     for key in list(_LOOKUP_ANSWERS):
         looked_up = key[2]
         if looked_up in STABLE_LOOKUPS and not path.startswith('/configurations'):
@@ -208,13 +213,17 @@ class HarborClient:
 
     # -- identity -------------------------------------------------------------------------------------------
 
-    def current_identity(self):
+    def current_identity(self, remembered=True):
         """Log in with GET /users/current and return who we are.
 
         Harbor treats rejected credentials as anonymous instead of answering 401 everywhere, so a wrong password
         would otherwise look like "project not found" or an empty list. Valid robots get a 412 here.
-        Returns {'kind': 'user'|'robot'|'anonymous', 'username': ..., 'sysadmin': bool}.
+        Returns {'kind': 'user'|'robot'|'anonymous', 'username': ..., 'sysadmin': bool}. Asked once per process
+        and set of credentials: the loop items of a task share the answer, unless `remembered` is false (a login
+        check, which must ask Harbor now).
         """
+        if self._identity is None and remembered:
+            self._identity = _PROCESS['identities'].get(self._identity_key)
         if self._identity is not None:
             return self._identity
         if not self.username:
@@ -229,12 +238,14 @@ class HarborClient:
             body = response.body or {}
             self._identity = dict(kind='user', username=body.get('username', self.username),
                                   sysadmin=bool(body.get('sysadmin_flag')), user_id=body.get('user_id'))
+        _PROCESS['identities'][self._identity_key] = self._identity
         return self._identity
 
     def credentials_valid(self):
-        """True if Harbor accepts the configured credentials; never raises for rejected ones."""
+        """True if Harbor accepts the configured credentials; never raises for rejected ones. Not answered from
+        what another client of the process saw: a robot's secret may have changed since."""
         try:
-            self.current_identity()
+            self.current_identity(remembered=False)
         except HarborCredentialsError:
             return False
         return True
@@ -423,6 +434,42 @@ class HarborClient:
         found = self.paginate(path, params=params, resource_name=resource_name, permission=permission, remember=remember)
         return [item for item in found if name is None or item.get(field) == name]
 
+    def _whole_list_key(self, path, params, accept):
+        """The key under which a remembered GET of the first page of the list (page_size PAGE_SIZE) is kept."""
+        query = dict(params or {}, page=1, page_size=PAGE_SIZE)
+        return (self.api_url, self._identity_key, path, tuple(sorted(query.items())), False, tuple(accept))
+
+    def remembered_list(self, path, params=None, accept=()):
+        """The items paginate(path, params, remember=True) remembers, when one page held them all; else None."""
+        answer = _LOOKUP_ANSWERS.get(self._whole_list_key(path, params, accept))
+        if answer is None or answer[0] != 200 or not isinstance(answer[2], list) or len(answer[2]) >= PAGE_SIZE:
+            return None
+        return copy.deepcopy(answer[2])
+
+    def remember_list(self, path, params, items, accept=()):
+        """Remember `items` as the whole answer of paginate(path, params, remember=True).
+
+        For a list that this process changed itself: what remembered_list gave before the writes, with what the
+        writes made (see keeping_list). A list of PAGE_SIZE items or more is not remembered.
+        """
+        if len(items) < PAGE_SIZE:
+            _LOOKUP_ANSWERS[self._whole_list_key(path, params, accept)] = (200, {'X-Total-Count': str(len(items))},
+                                                                           copy.deepcopy(items))
+
+    def keeping_list(self, path, params, write, key, accept=()):
+        """write() (writes that change one item of the list, and return it as the list shows it) and, when this
+        process remembered the whole list before, that list with the item in it (matched by its field `key`): the
+        next item of a loop is looked up without reading the list again. As those writes change nothing else, they
+        do not keep get_project from reading the project list afterwards either."""
+        written = _PROCESS['written']
+        listed = self.remembered_list(path, params, accept)
+        item = write()
+        _PROCESS['written'] = written
+        if listed is not None and isinstance(item, dict):
+            self.remember_list(path, params, [entry for entry in listed if entry.get(key) != item.get(key)] + [item],
+                               accept)
+        return item
+
     def post(self, path, json=None, resource_name=False, permission=None, headers=None):
         return self.request('POST', path, json=json, resource_name=resource_name, permission=permission,
                             headers=headers)
@@ -450,8 +497,8 @@ class HarborClient:
         Harbor answers 403 rather than 404 to non-admins for a project that does not exist, so a 403 is
         settled with HEAD /projects?project_name=, which only needs a login.
         """
-        listed = self._listed_project(name)
-        if listed is not None:
+        answered, listed = self._listed_project(name)
+        if answered:
             return listed
         _PROCESS['projects_asked'].add(name)
         response = self.request('GET', self.project_path(name), accept=(403, 404), resource_name=True, remember=True)
@@ -466,23 +513,36 @@ class HarborClient:
         return self.request('HEAD', '/projects', params={'project_name': name}, accept=(404,)).status != 404
 
     def _listed_project(self, name):
-        """The project `name` as the first page of the project list shows it, or None.
+        """(True, the project `name` or None when it does not exist) when the project list answers, else (False, None).
 
         A loop over projects looks them up one after the other: from the second project of a process on, one
         page of the list (with the same details as GET /projects/{name}) answers for up to PAGE_SIZE of them. Not
-        once this process has written anything: a loop that creates projects would read the list again after each
-        write, where one GET by name does. A project missing from the page (more projects, or not visible to the
-        account in a list) is looked up by name.
+        read once this process has written anything that may change a project: a loop that creates projects would
+        read the list again after each write, where one GET by name does; but still used when a creation kept it
+        up to date (keeping_project_list). A loop that creates robots only writes CONTAINED_WRITES, which keep it.
+        A project missing from the page is looked up by name, unless the page is the whole list and the account
+        sees every project (a system administrator): then it does not exist.
         """
-        asked = _PROCESS['projects_asked']
-        if _PROCESS['written'] or not asked or asked == {name}:
-            return None
-        response = self.request('GET', '/projects', params=dict(page=1, page_size=PAGE_SIZE, with_detail='true'),
-                                accept=(403,), remember=True)
-        if response.status != 200 or not isinstance(response.body, list):
-            return None
-        return next((project for project in response.body
-                     if isinstance(project, dict) and project.get('name') == name), None)
+        listed = self.remembered_list('/projects', PROJECT_LIST, accept=(403,))
+        if listed is None:
+            asked = _PROCESS['projects_asked']
+            if _PROCESS['written'] or not asked or asked == {name}:
+                return False, None
+            response = self.request('GET', '/projects', params=PROJECT_LIST, accept=(403,), remember=True)
+            if response.status != 200 or not isinstance(response.body, list):
+                return False, None
+            listed = response.body
+        project = next((project for project in listed if isinstance(project, dict) and project.get('name') == name),
+                       None)
+        if project is not None:
+            return True, project
+        whole = len(listed) < PAGE_SIZE
+        return (True, None) if whole and self.current_identity().get('sysadmin') else (False, None)
+
+    def keeping_project_list(self, create):
+        """create() (a project's creation, returning the project as GET /projects/{name} reads it) keeping the
+        project list that get_project reads, with the new project in it (see keeping_list)."""
+        return self.keeping_list('/projects', PROJECT_LIST, create, 'name', accept=(403,))
 
     def require_project(self, name, option='project', permission='project:read'):
         project = self.get_project(name, permission=permission)

@@ -101,6 +101,12 @@ def check_deletable(project, force):
                               % (project.get('name'), project['repo_count']))
 
 
+def update_project(client, project, body):
+    """PUT the project's settings in `body` (metadata, cve_allowlist); Harbor keeps the ones left out."""
+    client.put(client.project_path(project), json=body, resource_name=True,
+               permission='project:update on project %s' % project)
+
+
 def delete_project(client, project):
     """Delete the project; Harbor's 412 (it still has repositories) explained."""
     try:

@@ -26,9 +26,6 @@ SYSTEM_NAMESPACE = '/'
 # Harbor stores robot names, project included, in a column of this size.
 MAX_STORED_NAME = 255
 TIMESTAMP = re.compile(r'^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})')
-# Harbor stores robot names, project included, in a column of this size.
-MAX_STORED_NAME = 255
-TIMESTAMP = re.compile(r'^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})')
 ALL_PROJECTS = '*'
 EFFECTS = ('allow', 'deny')
 
@@ -313,11 +310,24 @@ class RobotApi:
             return 'robot:%s on project %s' % (action, self.project)
         return 'robot:%s (system administrators only)' % action
 
+    def _listing(self, project_id):
+        """The query of the robots of the project (whose id is project_id), or of the system robots.
+
+        Harbor's ListRobot has no listing of the robots of several projects: q=Level=project needs one ProjectID
+        (400 otherwise), and a listing without a Level is the system robots' (its ProjectID is forced to 0).
+        """
+        return {'q': 'Level=project,ProjectID=%d' % project_id if self.project else 'Level=system'}
+
     def list(self, project_id=None, remember=False):
         """Every robot of the project (whose id is project_id), or every system robot."""
-        query = 'Level=project,ProjectID=%d' % project_id if self.project else 'Level=system'
-        return self.client.paginate('/robots', params={'q': query}, permission=self.permission('list'),
+        return self.client.paginate('/robots', params=self._listing(project_id), permission=self.permission('list'),
                                     remember=remember)
+
+    def keeping_listing(self, project_id, write):
+        """write() (robot writes that return the robot they made) and, when this process remembered the listing
+        that find() read, that listing with the robot in it: the next robot of a loop over one project (a pull
+        and a CI robot) is then looked up without reading the listing again."""
+        return self.client.keeping_list('/robots', self._listing(project_id), write, 'id')
 
     def find(self, prefix, name, project_id=None):
         """The robot `name` (a short name), or None.

@@ -273,6 +273,10 @@ class Project(Resource):
         return dict(allowlist['cve_allowlist'], project_id=project_id)
 
     def create(self, desired):
+        # The next project of a loop is then looked up in the project list, not by name.
+        return self.client.keeping_project_list(lambda: self._create(desired))
+
+    def _create(self, desired):
         body = dict(project_name=self.name, metadata=harbor_fields(self.options, desired).get('metadata', {}))
         body['metadata'].setdefault('public', 'false')
         if 'storage_quota' in desired:
@@ -282,9 +286,8 @@ class Project(Resource):
         created = self.client.post('/projects', json=body, permission='project:create (system)')
         if 'cve_allowlist' in desired or 'cve_allowlist_expires_at' in desired:
             # Harbor creates every project with an empty allowlist whatever the POST says: set it afterwards.
-            self.client.put(self.client.project_path(self.name), resource_name=True,
-                            json=dict(cve_allowlist=self._allowlist(desired, created.location_id or 0)),
-                            permission='project:update on project %s' % self.name)
+            projects.update_project(self.client, self.name, dict(cve_allowlist=self._allowlist(
+                desired, created.location_id or 0)))
         if self.scanner_uuid:
             scanners.set_project_scanner(self.client, self.name, self.scanner_uuid)
         return self.find()
@@ -298,8 +301,7 @@ class Project(Resource):
             body['cve_allowlist'] = self._allowlist(dict(self.view(current, set(ALLOWLIST)), **desired),
                                                     current['project_id'])
         if body:
-            self.client.put(self.client.project_path(self.name), json=body, resource_name=True,
-                            permission='project:update on project %s' % self.name)
+            projects.update_project(self.client, self.name, body)
         if 'storage_quota' in changes:
             projects.set_storage_quota(self.client, self._quota(current['project_id'])['id'],
                                        parse_size('storage_quota', changes['storage_quota']))

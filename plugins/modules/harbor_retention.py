@@ -367,10 +367,17 @@ class Retention(Resource):
         return error.status == 400 and 'already has retention policy' in (getattr(error, 'harbor_message', '') or '')
 
     def create(self, desired):
+        # The project list of a loop's lookups stays up to date: the next project is not read by name.
+        self.client.keeping_project_list(lambda: self._link(desired))
+        return read_policy(self.client, self.policy_id, self.name)
+
+    def _link(self, desired):
+        """Create the policy; the project as Harbor then shows it, linked to the policy by its retention_id."""
         body = policy_body(self.project['project_id'], [rule_to_harbor(rule) for rule in desired['rules']],
                            schedule_to_cron(desired.get('schedule', NO_SCHEDULE)))
         self.policy_id = self.client.post('/retentions', json=body, permission=self.permission('create')).location_id
-        return read_policy(self.client, self.policy_id, self.name)
+        linked = dict(self.project.get('metadata') or {}, retention_id=str(self.policy_id))
+        return dict(self.project, metadata=linked) if self.policy_id else None
 
     def update(self, current, changes, desired):
         if 'rules' in desired:

@@ -401,6 +401,9 @@ class Robot(Resource):
         return dict((key, value) for key, value in values.items() if key in wanted)
 
     def create(self, desired):
+        return self.api.keeping_listing(self.project and self.project['project_id'], lambda: self._create(desired))
+
+    def _create(self, desired):
         values = dict(description=desired.get('description', ''), disabled=desired.get('disabled', False),
                       duration_days=desired.get('duration_days', self.default_duration),
                       permissions=desired['permissions'])

@@ -75,6 +75,7 @@ OBJECTS_PER_PROJECT = 8
 HARBOR_OBJECTS_PER_PROJECT = 5
 READS = ('GET', 'HEAD')
 PROJECT_NAME = re.compile(r'\bw1-\d+\b')
+NUMBER = re.compile(r'(?<=[/=])\d+\b')
 RECAP_LINE = re.compile(r'^\S+\s*:\s*ok=\d+\s+changed=(?P<changed>\d+)\s.*failed=(?P<failed>\d+)', re.M)
 MARK_BEGIN = '<!-- bench:begin -->'
 MARK_END = '<!-- bench:end -->'
@@ -195,6 +196,16 @@ class Emulators:
             for entry in self._call(url):
                 counts[emulator][entry['method']] = counts[emulator].get(entry['method'], 0) + 1
         return counts
+
+    def harbor_requests_by_path(self):
+        """{'METHOD path': count} of Harbor's log since clear_logs(), project names and numbers folded (w1-<n>, <n>):
+        where the requests go, the same for any number of projects."""
+        counts = {}
+        for entry in self._call(self.log_urls()['harbor']):
+            path = urllib.parse.unquote(entry['path'])
+            key = '%s %s' % (entry['method'], NUMBER.sub('<n>', PROJECT_NAME.sub('w1-<n>', path)))
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items()))
 
     def harbor(self, path, credentials=None, missing_ok=False):
         pair = '%s:%s' % (credentials or (self.details['username'], self.details['password']))
@@ -431,6 +442,7 @@ def measure(variant, size, collections_path, work_dir, latency=NO_LATENCY):
             run = run_playbook(PLAYBOOKS[variant], variables_file, environment, log_path,
                                emulators.log_urls().values() if variant != 'bootstrap' else ())
             run['requests'] = emulators.requests_by_method()
+            run['harbor_requests_by_path'] = emulators.harbor_requests_by_path()
             run['total_requests'] = sum(sum(methods.values()) for methods in run['requests'].values())
             run['writes'] = sum(count for methods in run['requests'].values()
                                 for method, count in methods.items() if method not in READS)

@@ -27,10 +27,12 @@ HARBOR_REQUESTS = dict(
     # the project list (read from the second project on; the first by name), the robot prefix, each project's robot
     # list and a login as its pull robot, each retention policy and immutability rule list
     noop=27,
-    # each project looked up, created and read back; each robot list read before each creation, the pull robots'
-    # secrets set and checked by a login; retention policies looked up, created and read back; immutability rules
-    # listed and created; a login before each pull secret is written
-    first=82,
+    # each loop reads the project list once (from its second project on; a project or retention policy created
+    # joins it, robot writes do not change it), who the account is once (is the list whole for it?); each project
+    # created and read back; each project's robot list read once (a robot created joins it), the pull robots'
+    # secrets set and checked by a login; retention policies created and read back; immutability rules listed and
+    # created; a login before each pull secret is written
+    first=69,
 )
 HARBOR_WRITES = dict(noop=0, first=30)  # per project: the project, 2 robots and the pull robot's secret, 2 policies
 

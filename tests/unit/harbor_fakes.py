@@ -139,9 +139,11 @@ class ModuleExit(Exception):
         self.failed = failed
 
 
-def run_module(module_main, monkeypatch, args, check_mode=False, diff=False):
-    """Run a module's main() with `args` and return (result, failed), as a fresh module process would."""
-    forget_lookups()
+def run_module(module_main, monkeypatch, args, check_mode=False, diff=False, fresh_process=True):
+    """Run a module's main() with `args` and return (result, failed), as a fresh module process would; with
+    fresh_process=False, as the next item of a loop run in the same process (lookups remembered so far kept)."""
+    if fresh_process:
+        forget_lookups()
 
     def exit_json(self, **kwargs):
         kwargs.setdefault('changed', False)

@@ -98,6 +98,9 @@ def test_create_links_the_project_and_returns_only_a_location(emulator):
     assert response.headers["Location"] == "/api/v2.0/retentions/%d" % ident
     project = emulator.get("/projects/" + name, headers=BY_NAME).json()
     assert project["metadata"]["retention_id"] == str(ident)
+    # The project list with details links it the same way (harbor_retention keeps a loop's list so).
+    listed = emulator.get("/projects", params={"name": name, "with_detail": "true"}).json()
+    assert [entry["metadata"] for entry in listed if entry["name"] == name] == [project["metadata"]]
     body = emulator.get("/retentions/%d" % ident).json()
     assert body["id"] == ident and body["scope"] == {"level": "project", "ref": pid}
     settings = body["trigger"]["settings"]

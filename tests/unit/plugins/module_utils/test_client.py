@@ -235,8 +235,9 @@ def test_forbidden_project_lookup_is_settled_with_head(harbor):
     harbor([
         Call('GET', '/projects/ghost', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
         Call('HEAD', '/projects', FakeResponse(404), params={'project_name': 'ghost'}),
-        # A second project: the list is read first, and does not show it to bob.
+        # A second project: the list is read first, and does not show it to bob, who does not see every project.
         Call('GET', '/projects', FakeResponse(200, [{'name': 'public-one'}], headers={'X-Total-Count': '1'})),
+        Call('GET', '/users/current', FakeResponse(200, {'username': 'bob', 'sysadmin_flag': False})),
         Call('GET', '/projects/secret', FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))),
         Call('HEAD', '/projects', FakeResponse(200), params={'project_name': 'secret'}),
     ])
@@ -284,6 +285,138 @@ def test_a_loop_over_projects_reads_one_page_of_the_list_until_it_writes(harbor)
     assert client.get('/configurations', remember=True)['robot_name_prefix']['value'] == 'robot$'
     client.put('/configurations', json={})
     assert client.get('/configurations', remember=True)['robot_name_prefix']['value'] == 'bot$'
+
+
+def test_a_project_missing_from_the_whole_list_of_an_administrator_does_not_exist(harbor):
+    listed = [{'name': 'p1', 'project_id': 1}]
+    conversation = harbor([
+        Call('GET', '/projects/p1', FakeResponse(200, listed[0])),
+        Call('GET', '/projects', FakeResponse(200, listed, headers={'X-Total-Count': '1'}),
+             params={'page': 1, 'page_size': 100, 'with_detail': 'true'}),
+        Call('GET', '/users/current', FakeResponse(200, {'username': 'admin', 'sysadmin_flag': True})),
+    ])
+    client = make_client()
+    assert client.get_project('p1') == listed[0]
+    assert client.get_project('p2') is None
+    assert make_client().get_project('p3') is None  # who the account is, asked once per process
+    assert len(conversation.seen) == 3
+
+
+def test_a_login_check_is_never_answered_from_an_identity_remembered_in_the_process(harbor):
+    conversation = harbor([
+        Call('GET', '/users/current', FakeResponse(412, error_body('PRECONDITION', 'robot')), auth=('robot$p+ci', 'S3cret-One')),
+        Call('GET', '/users/current', FakeResponse(401, error_body('UNAUTHORIZED', 'no')), auth=('robot$p+ci', 'S3cret-One')),
+    ])
+    robot = HarborClient('harbor.example.com', username='robot$p+ci', password='S3cret-One')
+    assert robot.current_identity()['kind'] == 'robot'
+    assert not client_module.probe_login('harbor.example.com', 'robot$p+ci', 'S3cret-One')
+    assert len(conversation.seen) == 2
+
+
+def test_a_project_missing_from_a_full_page_of_the_list_is_looked_up_by_name(harbor):
+    page = [{'name': 'p%d' % index, 'project_id': index} for index in range(client_module.PAGE_SIZE)]
+    harbor([
+        Call('GET', '/projects/p0', FakeResponse(200, page[0])),
+        Call('GET', '/projects', FakeResponse(200, page, headers={'X-Total-Count': '101'}),
+             params={'page': 1, 'page_size': 100, 'with_detail': 'true'}),
+        Call('GET', '/projects/p100', FakeResponse(200, {'name': 'p100', 'project_id': 100})),
+    ])
+    client = make_client()
+    assert client.get_project('p0') == page[0]
+    assert client.get_project('p1') == page[1]
+    assert client.get_project('p100')['project_id'] == 100
+
+
+def test_a_project_creation_keeps_the_project_list_up_to_date(harbor):
+    listed = [{'name': 'p1', 'project_id': 1}]
+    conversation = harbor([
+        Call('GET', '/projects/p1', FakeResponse(200, listed[0])),
+        Call('GET', '/projects', FakeResponse(200, listed, headers={'X-Total-Count': '1'}),
+             params={'page': 1, 'page_size': 100, 'with_detail': 'true'}),
+        Call('GET', '/users/current', FakeResponse(200, {'username': 'admin', 'sysadmin_flag': True})),
+        Call('POST', '/projects', FakeResponse(201, headers={'Location': '/api/v2.0/projects/2'})),
+        Call('GET', '/projects/p2', FakeResponse(200, {'name': 'p2', 'project_id': 2})),
+        Call('PUT', '/projects/p1', FakeResponse(200)),
+        Call('GET', '/projects/p2', FakeResponse(200, {'name': 'p2', 'project_id': 2, 'changed': True})),
+    ])
+    client = make_client()
+    assert client.get_project('p1') == listed[0]
+    assert client.get_project('p2') is None
+
+    def create():
+        client.post('/projects', json={'project_name': 'p2'})
+        return client.get_project('p2')
+    assert client.keeping_project_list(create) == {'name': 'p2', 'project_id': 2}
+    assert client.get_project('p2') == {'name': 'p2', 'project_id': 2}  # from the list kept
+    assert client.get_project('p3') is None
+    # Any other write to a project: the list is forgotten, projects are read by name again.
+    client.put('/projects/p1', json={})
+    assert client.get_project('p2')['changed']
+    assert len(conversation.seen) == 7
+
+
+def test_a_loop_that_only_writes_robots_keeps_reading_projects_from_the_list(harbor):
+    listed = [{'name': 'p%d' % index, 'project_id': index} for index in (1, 2, 3)]
+    conversation = harbor([
+        Call('GET', '/projects/p1', FakeResponse(200, listed[0])),
+        Call('POST', '/robots', FakeResponse(201, {'id': 1})),
+        Call('GET', '/projects', FakeResponse(200, listed, headers={'X-Total-Count': '3'}),
+             params={'page': 1, 'page_size': 100, 'with_detail': 'true'}),
+        Call('PATCH', '/robots/1', FakeResponse(200)),
+        Call('POST', '/retentions', FakeResponse(201)),
+        # A retention policy changes its project's metadata: the list is no longer trusted.
+        Call('GET', '/projects/p3', FakeResponse(200, listed[2])),
+    ])
+    client = make_client()
+    assert client.get_project('p1') == listed[0]
+    client.post('/robots', json={})
+    assert client.get_project('p2') == listed[1]
+    client.patch('/robots/1', json={})
+    assert client.get_project('p2') == listed[1]
+    client.post('/retentions', json={})
+    assert client.get_project('p3') == listed[2]
+    assert len(conversation.seen) == 6
+
+
+def test_a_list_remembered_whole_is_kept_with_what_the_process_wrote(harbor):
+    query = {'q': 'Level=system'}
+    conversation = harbor([
+        Call('GET', '/robots', FakeResponse(200, [{'id': 1}], headers={'X-Total-Count': '1'}),
+             params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+        Call('POST', '/robots', FakeResponse(201, {'id': 2})),
+        Call('PUT', '/robots/2', FakeResponse(200)),
+        Call('GET', '/robots', FakeResponse(200, [{'id': 1}, {'id': 2, 'description': 'new'}]),
+             params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+    ])
+    client = make_client()
+    assert client.remembered_list('/robots', query) is None  # not read yet
+    listed = client.paginate('/robots', params=query, remember=True)
+    assert client.remembered_list('/robots', query) == listed == [{'id': 1}]
+    client.post('/robots', json={})
+    assert client.remembered_list('/robots', query) is None  # the write forgot it
+    client.remember_list('/robots', query, listed + [{'id': 2}])
+    assert client.paginate('/robots', params=query, remember=True) == [{'id': 1}, {'id': 2}]
+    assert make_client().remembered_list('/robots', query) == [{'id': 1}, {'id': 2}]
+    assert HarborClient('harbor.example.com', username='bob', password='x').remembered_list('/robots', query) is None
+    client.put('/robots/2', json={})
+    assert client.paginate('/robots', params=query, remember=True) == [{'id': 1}, {'id': 2, 'description': 'new'}]
+    assert len(conversation.seen) == 4
+
+
+def test_a_list_of_a_full_page_or_more_is_never_kept_whole(harbor):
+    query = {'q': 'Level=system'}
+    full_page = [{'id': index} for index in range(client_module.PAGE_SIZE)]
+    harbor([
+        Call('GET', '/robots', FakeResponse(200, full_page, headers={'X-Total-Count': '101'}),
+             params={'q': 'Level=system', 'page': 1, 'page_size': 100}),
+        Call('GET', '/robots', FakeResponse(200, [{'id': 100}], headers={'X-Total-Count': '101'}),
+             params={'q': 'Level=system', 'page': 2, 'page_size': 100}),
+    ])
+    client = make_client()
+    assert len(client.paginate('/robots', params=query, remember=True)) == 101
+    assert client.remembered_list('/robots', query) is None
+    client.remember_list('/robots', query, full_page)
+    assert client.remembered_list('/robots', query) is None
 
 
 def test_version_gate(harbor):

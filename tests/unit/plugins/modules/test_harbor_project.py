@@ -104,6 +104,26 @@ def test_create_sets_the_allowlist_after_the_post_because_harbor_ignores_it_ther
     assert not failed and result['changed']
 
 
+def test_a_loop_creating_projects_reads_the_project_list_once(monkeypatch, harbor):
+    """Loop items in one process: from the second project on, the list (kept up to date by each creation) tells
+    an administrator which projects do not exist; each project is still read back once created."""
+
+    def created(name, project_id):
+        return [Call('POST', '/projects', FakeResponse(201, headers={'Location': '/api/v2.0/projects/%d' % project_id})),
+                Call('GET', '/projects/%s' % name, FakeResponse(200, project(name=name, project_id=project_id)))]
+    conversation = harbor(
+        [Call('GET', '/projects/p1', FakeResponse(404, error_body('NOT_FOUND', 'no')))] + created('p1', 1)
+        + [Call('GET', '/projects', FakeResponse(200, [project(name='p1', project_id=1)], {'X-Total-Count': '1'}),
+                params={'page': 1, 'page_size': 100, 'with_detail': 'true'}),
+           Call('GET', '/users/current', FakeResponse(200, {'username': 'admin', 'sysadmin_flag': True}))]
+        + created('p2', 2) + created('p3', 3))
+    for index, name in enumerate(('p1', 'p2', 'p3', 'p2')):
+        result, failed = run(monkeypatch, dict(SEED_SETTINGS, name=name), fresh_process=index == 0)
+        assert not failed and result['changed'] == (index < 3)
+        assert result['project']['name'] == name
+    assert len(conversation.seen) == 9  # by name: 10, then 1 more for p2 again
+
+
 def test_update_sends_only_the_changed_metadata(monkeypatch, harbor):
     harbor([
         get_payments(project(metadata={'auto_scan': 'false', 'severity': 'low'})),

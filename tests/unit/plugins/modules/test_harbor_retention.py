@@ -96,6 +96,29 @@ def test_create(monkeypatch, harbor):
     assert result['diff']['before'] == {} and result['diff']['after']['schedule'] == 'daily'
 
 
+def test_a_loop_creating_policies_reads_the_project_list_once_and_keeps_it_linked(monkeypatch, harbor):
+    """Loop items in one process: the project list, read once, answers for every project after the first, and
+    each policy created shows in it as the project's retention_id (so the same project again is a no-op)."""
+
+    def of(name, project_id, retention_id=None):
+        return dict(project(retention_id), name=name, project_id=project_id)
+
+    def created(policy_id, project_id):
+        policy = dict(stored([HARBOR_RELEASES]), id=policy_id, scope={'level': 'project', 'ref': project_id})
+        return [Call('POST', '/retentions', FakeResponse(201, headers={'Location': '/api/v2.0/retentions/%d' % policy_id})),
+                Call('GET', '/retentions/%d' % policy_id, FakeResponse(200, policy))]
+    conversation = harbor(
+        [Call('GET', '/projects/p1', FakeResponse(200, of('p1', 1)))] + created(3, 1)
+        + [Call('GET', '/projects', FakeResponse(200, [of('p1', 1, 3), of('p2', 2)], {'X-Total-Count': '2'}),
+                params={'page': 1, 'page_size': 100, 'with_detail': 'true'})]
+        + created(4, 2) + [Call('GET', '/retentions/4', FakeResponse(200, dict(stored([HARBOR_RELEASES]), id=4)))])
+    for index, name in enumerate(('p1', 'p2', 'p2')):
+        result, failed = run(monkeypatch, dict(SEED_POLICY, project=name), fresh_process=index == 0)
+        assert not failed and result['changed'] == (index < 2)
+        assert result['policy']['id'] == index + 3 - (index == 2)
+    assert conversation.methods == ['GET', 'POST', 'GET', 'GET', 'POST', 'GET', 'GET']
+
+
 def test_create_idempotent(monkeypatch, harbor):
     conversation = harbor(linked())
     result, failed = run(monkeypatch, SEED_POLICY)

@@ -335,6 +335,56 @@ def test_create_race_converges_the_robot_another_run_made(monkeypatch, harbor):
     assert conversation.methods.count('POST') == 1
 
 
+# A loop of robots in one process (the controller runs a task's loop items in process).
+
+def created(robot_id, name):
+    return FakeResponse(201, {'id': robot_id, 'name': 'robot$payments+%s' % name, 'secret': GENERATED,
+                              'creation_time': '2026-11-21T10:00:00.000Z', 'expires_at': -1},
+                        {'Location': '/api/v2.0/robots/%d' % robot_id})
+
+
+def test_a_loop_creating_robots_of_one_project_reads_its_robots_once(monkeypatch, harbor):
+    conversation = harbor(lookups() + [CATALOGUE_CALL, Call('POST', '/robots', created(7, 'pull')),
+                                       Call('POST', '/robots', created(8, 'ci'))])
+    pull, failed = run(monkeypatch, dict(SETTINGS, name='pull'))
+    assert not failed and pull['changed']
+    # The robot just created joined the remembered listing: the next item neither reads it again nor misses it.
+    ci, failed = run(monkeypatch, dict(SETTINGS, name='ci'), fresh_process=False)
+    assert not failed and ci['changed'] and ci['robot']['id'] == 8
+    again, failed = run(monkeypatch, dict(SETTINGS, name='pull'), fresh_process=False)
+    assert not failed and not again['changed'] and again['robot']['id'] == 7
+    assert conversation.methods == ['GET'] * 4 + ['POST'] * 2
+
+
+def test_a_robot_update_forgets_the_listing_a_creation_kept(monkeypatch, harbor):
+    kept = robot(id=7, name='robot$payments+pull')
+    conversation = harbor(lookups() + [CATALOGUE_CALL, Call('POST', '/robots', created(7, 'pull')),
+                                       Call('PUT', '/robots/7'),
+                                       Call('GET', '/robots/7', FakeResponse(200, dict(kept, description='Pulls'))),
+                                       Call('GET', '/robots', FakeResponse(200, [dict(kept, description='Pulls')]),
+                                            params=ROBOT_QUERY),
+                                       Call('POST', '/robots', created(8, 'ci'))])
+    run(monkeypatch, dict(SETTINGS, name='pull'))
+    updated, failed = run(monkeypatch, dict(name='pull', project='payments', description='Pulls'), fresh_process=False)
+    assert not failed and updated['changed'] and updated['robot']['description'] == 'Pulls'
+    ci, failed = run(monkeypatch, dict(SETTINGS, name='ci'), fresh_process=False)
+    assert not failed and ci['changed']
+    assert conversation.methods[-2:] == ['GET', 'POST']
+
+
+def test_a_failed_creation_keeps_no_listing(monkeypatch, harbor):
+    denied = FakeResponse(403, error_body('FORBIDDEN', 'forbidden'))
+    harbor(lookups() + [CATALOGUE_CALL, Call('POST', '/robots', created(7, 'pull')),
+                        Call('PATCH', '/robots/7', denied, json={'secret': CHOSEN}),
+                        Call('GET', '/robots', FakeResponse(200, [robot(id=7, name='robot$payments+pull')]),
+                             params=ROBOT_QUERY),
+                        Call('POST', '/robots', created(8, 'ci'))])
+    _result, failed = run(monkeypatch, dict(SETTINGS, name='pull', secret=CHOSEN))
+    assert failed
+    ci, failed = run(monkeypatch, dict(SETTINGS, name='ci'), fresh_process=False)
+    assert not failed and ci['changed']
+
+
 # Deletion.
 
 def test_delete_and_delete_again(monkeypatch, harbor):
