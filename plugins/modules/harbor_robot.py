@@ -316,6 +316,7 @@ credentials_verified:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils import robots
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.secret_records import SecretRecords
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Option,
@@ -344,6 +345,7 @@ class Robot(Resource):
         self.generated_secret = self.credentials_verified = None
         self.permissions_option = 'access' if self.params['access'] else 'permissions'
         self.api = robots.RobotApi(client, self.project_name)
+        self.records = SecretRecords.for_client(client)
 
     def check_identity(self):
         robots.check_robot_name(self.name, self.project_name)
@@ -385,14 +387,16 @@ class Robot(Resource):
         if current is not None and robots.expiry_warning(current, desired):
             self.module.warn(robots.expiry_warning(current, desired))
 
-    def _logs_in(self, secret):
-        self.credentials_verified = self.client.accepts(self.full_name(), secret)
+    def _logs_in(self, secret, robot=None):
+        # robot: Harbor's robot as read before, so that a record of an earlier login may answer (secret_records.py)
+        self.credentials_verified = self.records.logs_in(self.client, self.full_name(), secret, robot)
         return self.credentials_verified
 
     def probe(self, current, desired):
         if 'secret' not in desired:
             return {}
-        return dict(secret=robots.secret_in_place(current, desired, self._logs_in, self.module.warn))
+        return dict(secret=robots.secret_in_place(current, desired, lambda secret: self._logs_in(secret, current),
+                                                  self.module.warn))
 
     def view(self, current, wanted):
         values = dict(description=current.get('description') or '', disabled=bool(current.get('disable')),
@@ -418,7 +422,9 @@ class Robot(Resource):
         if 'secret' in desired:
             self.api.set_secret(created['id'], desired['secret'])
             if not values['disabled']:
-                self._logs_in(desired['secret'])
+                # The secret moved update_time: read it back to record the secret with it.
+                body['update_time'] = self.api.read(created['id']).get('update_time')
+                self._logs_in(desired['secret'], dict(body))
         else:
             self.generated_secret = created.get('secret') or self.api.set_secret(created['id'])
         return body
@@ -433,16 +439,19 @@ class Robot(Resource):
         if 'secret' in changes:
             secret = desired['secret']
             # A robot that could not log in before this update (disabled, expired) may already have the secret.
-            if robots.usable(current) or not robots.usable_after(current, desired) or not self._logs_in(secret):
+            if robots.usable(current) or not robots.usable_after(current, desired) or not self._logs_in(secret, updated):
                 self.api.set_secret(current['id'], secret)
-                # Whether the new secret works can only be seen while the robot may log in.
-                self.credentials_verified = self._logs_in(secret) if robots.usable(updated) else None
+                # Whether the new secret works can only be seen while the robot may log in; the secret moved
+                # update_time, so the robot is read again to record the secret with it.
+                updated = self.api.read(current['id']) if robots.usable(updated) else updated
+                self.credentials_verified = self._logs_in(secret, updated) if robots.usable(updated) else None
         if 'regenerate_secret' in changes:
             self.generated_secret = self.api.set_secret(current['id'])
         return updated
 
     def delete(self, current):
         self.api.delete(current['id'])
+        self.records.forget(current)
 
     def result(self, current):
         return robots.describe(current)
