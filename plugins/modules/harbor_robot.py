@@ -135,6 +135,12 @@ options:
         characters with at least one upper-case letter, one lower-case letter and one digit).
       - The module logs in as the robot with it (C(GET /users/current) with only the robot's credentials).
         If Harbor accepts it, nothing is written; if not, the module sets it. The module does not return it.
+      - Once a login has accepted the secret, the module records the robot's C(update_time) with a salted slow
+        hash of the secret (never the secret) in a file of the user's cache directory, readable by its owner
+        only. While Harbor shows the same C(update_time) (Harbor moves it on every update of the robot, a
+        secret refreshed elsewhere included), the next runs skip the login. Set the environment variable
+        C(HARBOR_SECRET_RECORDS=off) to log in every time, or to a file path to keep the records there; see
+        the collection's docs/robots.md.
       - A disabled or expired robot cannot log in, so its secret cannot be checked; the module then leaves
         it as it is and warns, unless the same task enables the robot or extends its validity, in which case
         it checks the secret afterwards.
@@ -308,7 +314,8 @@ secret:
   sample: Wq3rT7yUi9oPaS2dFg4hJk6lZx8cVb0n
 credentials_verified:
   description:
-    - Whether the robot logs in with O(secret) at the end of the run, found out by logging in as the robot.
+    - Whether the robot logs in with O(secret) at the end of the run, found out by logging in as the robot, or
+      from the record of such a login when Harbor's robot has not been updated since (see O(secret)).
     - In check mode, whether it already does; V(false) there means the module would set the secret.
   returned: when O(secret) is set and the robot could log in to find out (it is enabled and not expired)
   type: bool
