@@ -111,11 +111,11 @@ class SecretRecords:
             return False
         record = self._read().get(self.key(robot))
         try:
-            if record['update_time'] != robot['update_time']:
+            # Records of another round count are not trusted (nor computed: a file could ask for any number).
+            if record['update_time'] != robot['update_time'] or record['iterations'] != ITERATIONS:
                 return False
             expected = base64.b64decode(record['hash'])
-            return hmac.compare_digest(expected, _digest(secret, base64.b64decode(record['salt']),
-                                                         int(record['iterations'])))
+            return hmac.compare_digest(expected, _digest(secret, base64.b64decode(record['salt']), ITERATIONS))
         except (KeyError, TypeError, ValueError):
             return False
 

@@ -70,6 +70,18 @@ def test_writers_at_the_same_time_keep_each_others_records(secret_records):
     assert [name for name in os.listdir(os.path.dirname(secret_records)) if not name.startswith('robots.json')] == []
 
 
+def test_a_record_of_another_round_count_is_not_trusted(secret_records):
+    records = SecretRecords(HARBOR, secret_records)
+    records.remember(ROBOT, SECRET)
+    with open(secret_records, encoding='utf-8') as handle:
+        content = json.load(handle)
+    for record in content['robots'].values():
+        record['iterations'] = ITERATIONS * 1000
+    with open(secret_records, 'w', encoding='utf-8') as handle:
+        json.dump(content, handle)
+    assert not records.proves(ROBOT, SECRET)
+
+
 def test_forget_drops_one_record(secret_records):
     records = SecretRecords(HARBOR, secret_records)
     records.remember(ROBOT, SECRET)
