@@ -17,9 +17,9 @@ import datetime
 import json
 import os
 import re
-import tempfile
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.private_files import replace_private_file
 
 RELATIVE = re.compile(r'^(\d+)\s*([smhdw])$')
 UNITS = dict(s='seconds', m='minutes', h='hours', d='days', w='weeks')
@@ -113,14 +113,5 @@ def export(path, entries, check_mode):
         pass
     if check_mode:
         return True
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix='.audit-log-')
-    try:
-        with os.fdopen(handle, 'w') as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o600)
-        os.rename(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    replace_private_file(path, text, '.audit-log-')
     return True

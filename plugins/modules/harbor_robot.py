@@ -135,6 +135,12 @@ options:
         characters with at least one upper-case letter, one lower-case letter and one digit).
       - The module logs in as the robot with it (C(GET /users/current) with only the robot's credentials).
         If Harbor accepts it, nothing is written; if not, the module sets it. The module does not return it.
+      - Once a login has accepted the secret, the module records the robot's C(update_time) with a salted slow
+        hash of the secret (never the secret) in a file of the user's cache directory, readable by its owner
+        only. While Harbor shows the same C(update_time) (Harbor moves it on every update of the robot, a
+        secret refreshed elsewhere included), the next runs skip the login. Set the environment variable
+        C(HARBOR_SECRET_RECORDS=off) to log in every time, or to a file path to keep the records there; see
+        the collection's docs/robots.md.
       - A disabled or expired robot cannot log in, so its secret cannot be checked; the module then leaves
         it as it is and warns, unless the same task enables the robot or extends its validity, in which case
         it checks the secret afterwards.
@@ -308,7 +314,8 @@ secret:
   sample: Wq3rT7yUi9oPaS2dFg4hJk6lZx8cVb0n
 credentials_verified:
   description:
-    - Whether the robot logs in with O(secret) at the end of the run, found out by logging in as the robot.
+    - Whether the robot logs in with O(secret) at the end of the run, found out by logging in as the robot, or
+      from the record of such a login when Harbor's robot has not been updated since (see O(secret)).
     - In check mode, whether it already does; V(false) there means the module would set the secret.
   returned: when O(secret) is set and the robot could log in to find out (it is enabled and not expired)
   type: bool
@@ -316,6 +323,7 @@ credentials_verified:
 """
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils import robots
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.secret_records import SecretRecords
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import missing_project
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import (
     Option,
@@ -343,6 +351,7 @@ class Robot(Resource):
         self.generated_secret = self.credentials_verified = None
         self.permissions_option = 'access' if self.params['access'] else 'permissions'
         self.api = robots.RobotApi(client, self.project_name)
+        self.records = SecretRecords.for_client(client)
 
     def check_identity(self):
         robots.check_robot_name(self.name, self.project_name)
@@ -384,14 +393,16 @@ class Robot(Resource):
         if current is not None and robots.expiry_warning(current, desired):
             self.module.warn(robots.expiry_warning(current, desired))
 
-    def _logs_in(self, secret):
-        self.credentials_verified = self.client.accepts(self.full_name(), secret)
+    def _logs_in(self, secret, robot=None):
+        # robot: Harbor's robot as read before, so that a record of an earlier login may answer (secret_records.py)
+        self.credentials_verified = self.records.logs_in(self.client, self.full_name(), secret, robot)
         return self.credentials_verified
 
     def probe(self, current, desired):
         if 'secret' not in desired:
             return {}
-        return dict(secret=robots.secret_in_place(current, desired, self._logs_in, self.module.warn))
+        return dict(secret=robots.secret_in_place(current, desired, lambda secret: self._logs_in(secret, current),
+                                                  self.module.warn))
 
     def view(self, current, wanted):
         values = dict(description=current.get('description') or '', disabled=bool(current.get('disable')),
@@ -420,7 +431,9 @@ class Robot(Resource):
         if 'secret' in desired:
             self.api.set_secret(created['id'], desired['secret'])
             if not values['disabled']:
-                self._logs_in(desired['secret'])
+                # The secret moved update_time: read it back to record the secret with it.
+                body['update_time'] = self.api.read(created['id']).get('update_time')
+                self._logs_in(desired['secret'], dict(body))
         else:
             self.generated_secret = created.get('secret') or self.api.set_secret(created['id'])
         return body
@@ -435,16 +448,19 @@ class Robot(Resource):
         if 'secret' in changes:
             secret = desired['secret']
             # A robot that could not log in before this update (disabled, expired) may already have the secret.
-            if robots.usable(current) or not robots.usable_after(current, desired) or not self._logs_in(secret):
+            if robots.usable(current) or not robots.usable_after(current, desired) or not self._logs_in(secret, updated):
                 self.api.set_secret(current['id'], secret)
-                # Whether the new secret works can only be seen while the robot may log in.
-                self.credentials_verified = self._logs_in(secret) if robots.usable(updated) else None
+                # Whether the new secret works can only be seen while the robot may log in; the secret moved
+                # update_time, so the robot is read again to record the secret with it.
+                updated = self.api.read(current['id']) if robots.usable(updated) else updated
+                self.credentials_verified = self._logs_in(secret, updated) if robots.usable(updated) else None
         if 'regenerate_secret' in changes:
             self.generated_secret = self.api.set_secret(current['id'])
         return updated
 
     def delete(self, current):
         self.api.delete(current['id'])
+        self.records.forget(current)
 
     def result(self, current):
         return robots.describe(current)

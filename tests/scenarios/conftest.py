@@ -155,6 +155,17 @@ def emulators():
         yield running
 
 
+@pytest.fixture(scope='module', autouse=True)
+def secret_records(tmp_path_factory):
+    """harbor_robot's records of proven secrets (module_utils/secret_records.py) go to a file of the test module,
+    which starts without records like its emulators, never to the user's ~/.cache. Every run inherits it from
+    os.environ: ansible-playbook, ansible-runner and the modules run in the test process."""
+    path = str(tmp_path_factory.mktemp('secret-records') / 'robots.json')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv('HARBOR_SECRET_RECORDS', path)
+        yield path
+
+
 @pytest.fixture(scope='session')
 def collections_dir(tmp_path_factory):
     """A staged copy of the collection, as ansible_collections/cloudtemple/harbor under a temporary directory."""

@@ -23,3 +23,12 @@ def one_request_at_a_time(monkeypatch):
     """The scripted conversations expect their requests in order: independent requests go out one after the other
     (test_transport.py tests them concurrent)."""
     monkeypatch.setattr(transport, 'MAX_CONCURRENT', 1)
+
+
+@pytest.fixture(autouse=True)
+def secret_records(monkeypatch, tmp_path):
+    """harbor_robot's records of proven secrets go to a file of the test, never to the user's ~/.cache; each test
+    starts without records. Returns the file's path."""
+    path = str(tmp_path / 'secret-records' / 'robots.json')
+    monkeypatch.setenv('HARBOR_SECRET_RECORDS', path)
+    return path

@@ -238,6 +238,33 @@ def test_refresh_secret(emulator):
     assert login(emulator, created["name"], "Chosen-Secret9") == 412
 
 
+def test_every_update_bumps_update_time(emulator):
+    """Harbor's robot model declares update_time auto_now, and beego's ORM adds such columns to every Update, the
+    explicit column list of the robot controller included (and a database trigger sets it too): PUT and both kinds
+    of PATCH move update_time, reads and logins do not. harbor_robot relies on it to trust its record of a secret."""
+    project, _pid = emulator.create_project()
+    created = create(emulator, project_robot(project))
+    path = "/robots/%d" % created["id"]
+    seen = [emulator.get(path).json()["update_time"]]
+
+    def bumped():
+        seen.append(emulator.get(path).json()["update_time"])
+        return seen[-1] > seen[-2]
+
+    # Harbor shows update_time to the millisecond: each step waits for the next one so that a bump is visible.
+    time.sleep(0.002)
+    assert login(emulator, created["name"], created["secret"]) == 412 and not bumped()
+    assert emulator.request("PATCH", path, json={"secret": "Chosen-Secret9"}).status_code == 200 and bumped()
+    time.sleep(0.002)
+    assert emulator.request("PATCH", path, json={}).status_code == 200 and bumped()
+    time.sleep(0.002)
+    robot = emulator.get(path).json()
+    assert emulator.put(path, json=dict(robot, description="changed")).status_code == 200 and bumped()
+    time.sleep(0.002)
+    assert emulator.put(path, json=dict(robot, description="changed")).status_code == 200 and bumped()
+    assert emulator.get(path).json()["creation_time"] == created["creation_time"]
+
+
 def test_get_put_patch_delete_by_id(emulator):
     project, _pid = emulator.create_project()
     created = create(emulator, project_robot(project))

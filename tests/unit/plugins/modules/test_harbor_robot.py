@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
 import time
 
 import pytest
@@ -43,6 +45,7 @@ CATALOGUE = {'project': [dict(resource=r, action=a) for r, a in sorted(PROJECT_C
 SETTINGS = dict(name='ci', project='payments', description='CI', duration_days=-1,
                 permissions=[dict(access=PUSH)])
 UNAUTHORIZED = FakeResponse(401, error_body('UNAUTHORIZED', 'unauthorized'))
+SECRET_SET = '2026-01-06T09:30:00.123Z'
 ROBOT_LOGIN = FakeResponse(412, error_body('PRECONDITION', 'get current user not available for security context: robot'))
 
 
@@ -155,10 +158,17 @@ def test_create_disabled_robot_disables_it_after_the_post(monkeypatch, harbor):
 def test_create_with_a_chosen_secret_sets_it_and_does_not_return_it(monkeypatch, harbor):
     harbor(lookups() + [CATALOGUE_CALL, Call('POST', '/robots', CREATED, json=CREATE_BODY),
                         Call('PATCH', '/robots/7', FakeResponse(200, {}), json={'secret': CHOSEN}),
+                        Call('GET', '/robots/7', FakeResponse(200, robot(update_time=SECRET_SET))),
                         login(ROBOT_LOGIN)])
     result, failed = run(monkeypatch, dict(SETTINGS, secret=CHOSEN))
     assert not failed and result['changed'] and result['credentials_verified'] is True
     assert 'secret' not in result and GENERATED not in repr(result)
+    assert result['robot']['update_time'] == SECRET_SET
+    # The next run finds the secret in the record of this one: no login.
+    conversation = harbor(lookups([robot(update_time=SECRET_SET)]))
+    result, failed = run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
+    assert not failed and not result['changed'] and result['credentials_verified'] is True
+    assert conversation.methods == ['GET'] * 3
 
 
 # Secrets: a login probe decides, never a blind write.
@@ -173,10 +183,116 @@ def test_same_secret_is_probed_and_not_written(monkeypatch, harbor):
 
 def test_other_secret_is_set_then_verified(monkeypatch, harbor):
     patch = Call('PATCH', '/robots/7', FakeResponse(200, {}), json={'secret': CHOSEN})
-    harbor(lookups([robot()]) + [login(UNAUTHORIZED), patch, login(ROBOT_LOGIN)])
+    read_back = Call('GET', '/robots/7', FakeResponse(200, robot(update_time=SECRET_SET)))
+    harbor(lookups([robot()]) + [login(UNAUTHORIZED), patch, read_back, login(ROBOT_LOGIN)])
     result, failed = run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN), diff=True)
     assert not failed and result['changed'] and result['credentials_verified'] is True
     assert CHOSEN not in repr(result) and 'secret' not in result
+    # Recorded with the update_time that the new secret gave the robot, not the one read before the change.
+    conversation = harbor(lookups([robot(update_time=SECRET_SET)]))
+    assert not run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))[0]['changed']
+    assert conversation.methods == ['GET'] * 3
+
+
+# Records of proven secrets (secret_records.py): a login is skipped only while the robot is as it was recorded.
+
+def records_file(secret_records):
+    with open(secret_records, encoding='utf-8') as handle:
+        return handle.read()
+
+
+def test_a_proven_secret_is_not_checked_again_while_the_robot_is_unchanged(monkeypatch, harbor, secret_records):
+    harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+    assert not run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))[0]['changed']
+    for check_mode in (False, True):
+        conversation = harbor(lookups([robot()]))
+        result, failed = run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN), check_mode=check_mode)
+        assert not failed and not result['changed'] and result['credentials_verified'] is True
+        assert conversation.methods == ['GET'] * 3
+    assert os.stat(secret_records).st_mode & 0o777 == 0o600
+    assert os.stat(os.path.dirname(secret_records)).st_mode & 0o777 == 0o700
+    assert CHOSEN not in records_file(secret_records) and '2026-01-05T10:00:00.000Z' in records_file(secret_records)
+
+
+def test_a_robot_updated_since_the_record_is_logged_in_as_again(monkeypatch, harbor):
+    # The secret refreshed outside the collection (Harbor's UI, another tool) moved update_time.
+    harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+    run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
+    refreshed = robot(update_time='2026-02-01T08:00:00.000Z')
+    patch = Call('PATCH', '/robots/7', FakeResponse(200, {}), json={'secret': CHOSEN})
+    harbor(lookups([refreshed]) + [login(UNAUTHORIZED), patch, Call('GET', '/robots/7', FakeResponse(200, robot(
+        update_time=SECRET_SET))), login(ROBOT_LOGIN)])
+    result, failed = run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
+    assert not failed and result['changed'] and result['credentials_verified'] is True
+
+
+def test_another_secret_than_the_recorded_one_is_logged_in_with(monkeypatch, harbor):
+    harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+    run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
+    other = 'Other-Secret42'
+    conversation = harbor(lookups([robot()]) + [Call('GET', '/users/current', UNAUTHORIZED, auth=(FULL_NAME, other))])
+    result, failed = run(monkeypatch, dict(name='ci', project='payments', secret=other), check_mode=True)
+    assert not failed and result['changed'] and result['credentials_verified'] is False
+    assert conversation.methods == ['GET'] * 4
+
+
+def test_a_record_of_another_robot_of_the_same_name_does_not_count(monkeypatch, harbor):
+    harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+    run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
+    # Deleted and created again by someone else, with the same update_time to the millisecond: another id.
+    conversation = harbor(lookups([robot(id=8)]) + [login(ROBOT_LOGIN)])
+    assert not run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))[0]['changed']
+    assert conversation.methods == ['GET'] * 4
+
+
+@pytest.mark.parametrize('content', ['', '{not json', '[]', '{"format": 1, "robots": {"x": 1}}',
+                                     '{"format": 1, "robots": []}'])
+def test_an_unreadable_record_file_means_a_login_and_is_rewritten(monkeypatch, harbor, secret_records, content):
+    os.makedirs(os.path.dirname(secret_records), mode=0o700)
+    with open(secret_records, 'w', encoding='utf-8') as handle:
+        handle.write(content)
+    harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+    assert not run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))[0]['changed']
+    conversation = harbor(lookups([robot()]))
+    assert not run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))[0]['changed']
+    assert conversation.methods == ['GET'] * 3
+
+
+def test_a_tampered_record_means_a_login(monkeypatch, harbor, secret_records):
+    harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+    run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
+    content = json.loads(records_file(secret_records))
+    for record in content['robots'].values():
+        record['hash'] = record['salt']
+    with open(secret_records, 'w', encoding='utf-8') as handle:
+        json.dump(content, handle)
+    conversation = harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+    assert not run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))[0]['changed']
+    assert conversation.methods == ['GET'] * 4
+
+
+def test_records_turned_off_write_nothing_and_log_in_every_time(monkeypatch, harbor, secret_records):
+    monkeypatch.setenv('HARBOR_SECRET_RECORDS', 'off')
+    for _run in range(2):
+        conversation = harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+        assert not run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))[0]['changed']
+        assert conversation.methods == ['GET'] * 4
+    assert not os.path.exists(os.path.dirname(secret_records))
+
+
+def test_a_failed_login_records_nothing(monkeypatch, harbor, secret_records):
+    harbor(lookups([robot()]) + [login(UNAUTHORIZED)])
+    assert run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN), check_mode=True)[0]['changed']
+    assert not os.path.exists(secret_records)
+
+
+def test_deleting_a_robot_drops_its_record(monkeypatch, harbor, secret_records):
+    harbor(lookups([robot()]) + [login(ROBOT_LOGIN)])
+    run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
+    assert json.loads(records_file(secret_records))['robots']
+    harbor(lookups([robot()]) + [Call('DELETE', '/robots/7', FakeResponse(200))])
+    assert run(monkeypatch, dict(name='ci', project='payments', state='absent'))[0]['changed']
+    assert json.loads(records_file(secret_records))['robots'] == {}
 
 
 def test_other_secret_check_mode(monkeypatch, harbor):
