@@ -36,6 +36,8 @@ behind a proxy has its external_url set to the proxy's address, the emulator is 
 proxy. EMULATOR_SEED_URL is the emulator's own address, for the one fallback that needs it:
 seeding images while the emulator has no registry to push them to.
 
+HARBOR_SECRET_RECORDS, unless already set, names a file in a temporary directory removed with the emulator.
+
 The emulator is stopped with SIGTERM however the command ends (also on Ctrl-C), and this script
 exits with the command's status. The emulator's own output goes to stderr.
 """
@@ -51,6 +53,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
@@ -251,8 +254,12 @@ def main():
     print('Harbor emulator serving %s (kubernetes: %s)' % (details['harbor_url'], kube), flush=True)
 
     proxy = None
+    # harbor_robot's records of proven secrets (module_utils/secret_records.py) name robots of this emulator only:
+    # they live and go with it, instead of piling up in the user's cache (unless the caller chose a place).
+    records = tempfile.TemporaryDirectory(prefix='harbor-secret-records-')
     try:
         environment = command_environment(details)
+        environment.setdefault('HARBOR_SECRET_RECORDS', os.path.join(records.name, 'robots.json'))
         if options.behind_proxy:
             proxy, proxy_url = start_proxy(details, proxy_port)
             print('Reverse proxy serving %s in front of it (/api/, /v2/, /service/ only)' % proxy_url, flush=True)
@@ -279,6 +286,7 @@ def main():
             stop_emulator(proxy)
         for running in reversed(processes):
             stop_emulator(running)
+        records.cleanup()
 
 
 if __name__ == '__main__':
