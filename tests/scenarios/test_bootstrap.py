@@ -151,3 +151,28 @@ def test_a_charts_project_that_enforces_cosign_is_warned_about(emulators, collec
     warnings = [line for line in run.output.splitlines() if '[WARNING] project ' in line]
     assert len(warnings) == 1 and 'charts-signed' in warnings[0] and 'helm push' in warnings[0], run.output[-3000:]
     assert emulators.harbor('GET', '/projects/charts-signed').json()['metadata']['enable_content_trust_cosign'] == 'true'
+
+
+def test_more_projects_cost_no_more_tasks(emulators, collections_dir, tmp_path):
+    """The role loops over its projects instead of including tasks per project: four projects run the same tasks
+    as one (each a loop over the projects), and all four end up built."""
+    def bootstrap(label, names):
+        directory = tmp_path / label
+        directory.mkdir()
+        variables = {'bootstrap_projects': [{'name': name} for name in names],
+                     'bootstrap_environments': [{'name': name, 'projects': [name], 'namespaces': [name],
+                                                 'create_namespace': True} for name in names]}
+        path = write_playbook(directory, [{'name': 'bootstrap', 'hosts': 'localhost', 'gather_facts': False,
+                                           'roles': [{'role': 'cloudtemple.harbor.bootstrap', 'vars': variables}]}])
+        run = run_generated(path, emulators, collections_dir)
+        assert run.returncode == 0, run.output[-3000:]
+        return sum(len(results) for results in run.results.values())
+
+    one = bootstrap('one', ['hb-loop-one'])
+    names = ['hb-loop-%s' % letter for letter in 'abcd']
+    four = bootstrap('four', names)
+    assert four == one
+    for name in names:
+        assert sorted(robot['name'] for robot in emulators.robots(name)) == [
+            'robot$%s+ci-push' % name, 'robot$%s+pull-%s' % (name, name)]
+        assert emulators.pull_credentials(name)[0] == 'robot$%s+pull-%s' % (name, name)
