@@ -66,8 +66,8 @@ def test_runner_events_describe_the_work(runs):
     first, _second, _credentials_dir = runs
     events = list(first.events)
     tasks = {event['event_data'].get('task') for event in events if event['event'] == 'runner_on_ok'}
-    assert 'Converge the project and its settings' in tasks
-    assert 'Converge the tag retention policy' in tasks
+    assert 'Converge the projects and their settings' in tasks
+    assert 'Converge the tag retention policies' in tasks
     assert any(task and task.startswith('Distribute the pull credentials') for task in tasks) or \
         'Converge the pull secret and the service accounts that use it' in tasks
     assert not [event for event in events if event['event'] == 'runner_on_failed']

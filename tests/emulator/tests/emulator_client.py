@@ -51,7 +51,9 @@ class Emulator:
         if self.process.poll() is None:
             self.process.terminate()
         try:
-            code = self.process.wait(timeout=10)
+            # generous: the emulator stops its docker-registry child too (up to 5 s before a kill), and a loaded CI
+            # machine once took over 10 s for the whole stop
+            code = self.process.wait(timeout=30)
             self.stderr_text = self.process.stderr.read()
         finally:
             self.process.stdout.close()
