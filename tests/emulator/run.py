@@ -20,7 +20,7 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
+import time
 
 from emulator.harbor import AuthLatency, HarborEmulator
 from emulator.http import EmulatorServer
@@ -144,10 +144,12 @@ def main(argv=None):
     info["kube_url"] = kube_server.url
     info["kubeconfig"] = write_kubeconfig(kube_dir, kube.kubeconfig(kube_server.url, kube_ca_path))
 
-    stop = threading.Event()
+    stop_requested = []
 
-    def request_stop(_signum, _frame):
-        stop.set()
+    def request_stop(signum, _frame):
+        # Only a flag: a handler that called Event.set() could deadlock on the lock that the main thread holds
+        # inside Event.wait() when the signal lands there (it did, once, on a loaded machine).
+        stop_requested.append(signum)
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
@@ -156,8 +158,8 @@ def main(argv=None):
 
     sys.stdout.write(json.dumps(info) + "\n")
     sys.stdout.flush()
-    while not stop.wait(0.5):
-        pass
+    while not stop_requested:
+        time.sleep(0.2)
 
     for server in servers:
         server.shutdown()

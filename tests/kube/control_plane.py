@@ -470,14 +470,17 @@ def main():
     parser.add_argument('--bin-dir', help='where kube-apiserver and kube-controller-manager are (default: %s)'
                         % default_bin_dir())
     options = parser.parse_args()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # Only a flag in the handlers: Event.set() there could deadlock on the lock that the main thread holds inside
+    # Event.wait() when the signal lands there.
+    stop_requested = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: stop_requested.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, _frame: stop_requested.append(signum))
     try:
         with ControlPlane(options.bin_dir) as plane:
             sys.stdout.write(json.dumps(plane.details()) + '\n')
             sys.stdout.flush()
-            while not stop.wait(0.5):
+            while not stop_requested:
+                time.sleep(0.5)
                 plane._check_alive()  # pylint: disable=protected-access
     except ControlPlaneError as error:
         sys.stderr.write('ERROR: the Kubernetes control plane: %s\n' % error)
