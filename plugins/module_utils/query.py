@@ -12,21 +12,18 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 
-JMESPATH_IMPORT_ERROR = None
-try:
-    import jmespath
-except ImportError:
-    jmespath = None
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
-
 
 def compile_query(module, option='query'):
     """Compile the module's JMESPath expression before any request, so a typo fails fast; None when unset."""
     query = module.params[option]
     if query is None:
         return None
-    if jmespath is None:
-        module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)
+    try:
+        # Imported only here: engine.py imports this file for every module, and only a task with a query needs it.
+        import jmespath  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        module.fail_json(msg=missing_required_lib('jmespath'), exception=traceback.format_exc())
+        raise  # fail_json does not return; this only tells linters that jmespath is bound below
     try:
         return jmespath.compile(query)
     except jmespath.exceptions.JMESPathError as error:
