@@ -20,6 +20,12 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import (
     HarborTransportError,
     ValidationError,
 )
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.login_session import (
+    WITHOUT_CREDENTIALS,
+    forget_sessions,
+    log_in,
+    session_for,
+)
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.transport import (
     IDEMPOTENT_METHODS,
     MAX_ATTEMPTS,
@@ -59,6 +65,7 @@ def forget_lookups():
     _PROCESS['projects_asked'].clear()
     _PROCESS['identities'].clear()
     _PROCESS['written'] = False
+    forget_sessions()
 
 
 def forget_after_write(path):
@@ -182,7 +189,8 @@ class HarborClient:
     """A small client for Harbor's REST API v2.0 on requests.
 
     - one normalised base URL, basic auth, TLS verification with an optional private CA;
-    - no cookies at all: a replayed session cookie makes Harbor demand a CSRF token on every write;
+    - no cookie jar: a replayed session cookie makes Harbor demand a CSRF token on every write; the reads of a
+      busy process go with a login session instead of the password (login_session.py), writes never;
     - retries with exponential backoff and jitter on connection errors and 429/502/503/504 for idempotent
       methods (429 also for POST, it means "not processed"); other POST failures are reported as ambiguous
       so the caller can look the object up instead of creating it twice;
@@ -204,8 +212,10 @@ class HarborClient:
                                     cookies=False, sleep=sleep, max_attempts=max_attempts)
         # No cookies at all: a replayed session cookie makes Harbor demand a CSRF token on every write.
         self._session = self._transport.session
+        self._password = None
         if self.username:
             self._session.auth = (self.username, password or '')
+            self._password = password or ''
         # Remembered lookups are per identity: another account may see other things. Only a digest is kept.
         self._identity_key = hashlib.sha256(('%s\0%s' % (self.username, password or '')).encode('utf-8')).hexdigest()
         self._identity = None
@@ -316,17 +326,40 @@ class HarborClient:
         return self._transport.request_count
 
     def _send(self, method, path, params, json, headers, accept, resource_name, permission, check_credentials):
-        """One request with its retries (see request())."""
+        """One request with its retries (see request()). A read may go with the login session (login_session.py);
+        a login check (check_credentials false) never does: it is there to test the password."""
         all_headers = {'X-Is-Resource-Name': 'true'} if resource_name else {}
         all_headers.update(headers or {})
+        session = self._login_session() if method == 'GET' and check_credentials else None
         try:
-            raw = self._transport.send(method, self.api_url + path, params=params, json=json, headers=all_headers)
+            raw = None
+            cookie = session.cookie_for_read(self._log_in) if session is not None else None
+            if cookie is not None:
+                raw = self._transport.send(method, self.api_url + path, params=params, headers=dict(
+                    all_headers, Cookie=cookie), auth=WITHOUT_CREDENTIALS)
+                if raw.status_code == 401:
+                    session.lost()
+                    raw = None
+            if raw is None:
+                raw = self._transport.send(method, self.api_url + path, params=params, json=json, headers=all_headers)
         except NoAnswer as failure:
             if failure.tls:
                 raise HarborTransportError(_tls_failure_message(self.base_url, failure.error, self.ca_path),
                                            method=method, path=path)
             raise self._transport_error(method, path, failure)
         return self._finish(method, path, raw, accept, permission, check_credentials)
+
+    def _login_session(self):
+        """The process's login session for these credentials, once they are known to be a user's; else None."""
+        if self._password is None:
+            return None
+        identity = self._identity or _PROCESS['identities'].get(self._identity_key)
+        if identity is None or identity.get('kind') != 'user':
+            return None
+        return session_for(self.base_url, self._identity_key)
+
+    def _log_in(self):
+        return log_in(self._transport.send, self.base_url, self.api_url, self.username, self._password)
 
     def _transport_error(self, method, path, failure):
         ambiguous = failure.ambiguous

@@ -16,7 +16,7 @@ SIGINT and removes everything it made:
   static bearer token in system:masters, so tests that read `users[0].user.token` work on both.
 - `kube_control_url` serves the emulator's control endpoints that make sense on a real cluster, with the same
   bodies, so a test asks "which requests were writes" the same way of either:
-    GET /_emulator/requests      [{"method", "path", "status"}] since the last DELETE, read from the apiserver's audit
+    GET /_emulator/requests      [{"method", "path", "status", "write"}] since the last DELETE, read from the apiserver's audit
                                  log: requests of the test's users only (the control plane's own `system:` users
                                  are left out, as the emulator has no such traffic)
     DELETE /_emulator/requests   forget them
@@ -166,15 +166,17 @@ class AuditLog:
         return events
 
     def entries(self):
-        """[{"method", "path", "status"}] of the test's requests, in the order they completed."""
+        """[{"method", "path", "status", "write"}] of the test's requests, in the order they completed."""
         entries = []
         for event in self.events():
             username = (event.get('user') or {}).get('username') or ''
             if username.startswith('system:') or event.get('stage') != 'ResponseComplete':
                 continue
             verb = event.get('verb') or ''
-            entries.append({'method': VERB_METHODS.get(verb, verb.upper()), 'path': event.get('requestURI'),
-                            'status': (event.get('responseStatus') or {}).get('code')})
+            method = VERB_METHODS.get(verb, verb.upper())
+            entries.append({'method': method, 'path': event.get('requestURI'),
+                            'status': (event.get('responseStatus') or {}).get('code'),
+                            'write': method not in ('GET', 'HEAD')})
         return entries
 
 

@@ -46,11 +46,11 @@ def test_the_audit_log_reads_as_the_emulators_request_log(tmp_path, monkeypatch)
           partial='{"kind": "Event", "stage": "Respon')
 
     assert log.entries() == [
-        {'method': 'GET', 'path': '/api/v1/namespaces/a/secrets/s', 'status': 404},
-        {'method': 'GET', 'path': '/api/v1/namespaces?labelSelector=x%3Dy', 'status': 200},
-        {'method': 'PATCH', 'path': '/api/v1/namespaces/a/serviceaccounts/default', 'status': 409},
-        {'method': 'PUT', 'path': '/api/v1/namespaces/a/secrets/s', 'status': 200},
-        {'method': 'DELETE', 'path': '/api/v1/namespaces/a/secrets/s', 'status': 200},
+        {'method': 'GET', 'path': '/api/v1/namespaces/a/secrets/s', 'status': 404, 'write': False},
+        {'method': 'GET', 'path': '/api/v1/namespaces?labelSelector=x%3Dy', 'status': 200, 'write': False},
+        {'method': 'PATCH', 'path': '/api/v1/namespaces/a/serviceaccounts/default', 'status': 409, 'write': True},
+        {'method': 'PUT', 'path': '/api/v1/namespaces/a/secrets/s', 'status': 200, 'write': True},
+        {'method': 'DELETE', 'path': '/api/v1/namespaces/a/secrets/s', 'status': 200, 'write': True},
     ]
     log.clear()
     assert log.entries() == []

@@ -36,7 +36,6 @@ ACTION_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'actio
 CALLBACK_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 RECAP_LINE = re.compile(r'^(?P<host>\S+)\s*:\s*ok=\d+\s+changed=(?P<changed>\d+).*failed=(?P<failed>\d+)', re.M)
-READS = ('GET', 'HEAD')
 
 
 class Emulators:
@@ -124,7 +123,7 @@ class Emulators:
 
     def writes(self):
         """Every non-read request both emulators saw since clear_logs()."""
-        return [entry for entry in self.requests() if entry['method'] not in READS]
+        return [entry for entry in self.requests() if entry['write']]
 
 
 @contextlib.contextmanager
@@ -225,7 +224,7 @@ class CaseOutcome:
         else:
             self.task, self.result, logs = name + ': run', run.result(name + ': run'), run.result(name + ': accepted')
         self.requests = logs['harbor'] + logs['kube']
-        self.writes = [entry for entry in self.requests if entry['method'] not in READS]
+        self.writes = [entry for entry in self.requests if entry['write']]
 
     @property
     def message(self):

@@ -32,3 +32,10 @@ def secret_records(monkeypatch, tmp_path):
     path = str(tmp_path / 'secret-records' / 'robots.json')
     monkeypatch.setenv('HARBOR_SECRET_RECORDS', path)
     return path
+
+
+@pytest.fixture(autouse=True)
+def no_login_session(monkeypatch):
+    """The scripted conversations speak the API only: reads stay on basic auth unless a test turns login sessions
+    on (test_login_session.py)."""
+    monkeypatch.setenv('HARBOR_LOGIN_SESSION', 'off')

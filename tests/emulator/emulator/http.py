@@ -138,8 +138,18 @@ class Router:
         raise NoRoute(path)
 
 
+READ_METHODS = ("GET", "HEAD")
+# Opening and closing a login session (Harbor's /c/login, /c/log_out) changes no object.
+SESSION_PATHS = ("/c/login", "/c/log_out")
+
+
+def is_write(method, path):
+    return method not in READ_METHODS and path.split("?", 1)[0] not in SESSION_PATHS
+
+
 class RequestLog:
-    """Thread-safe ordered log of API requests for ``/_emulator/requests``."""
+    """Thread-safe ordered log of API requests for ``/_emulator/requests``: method, path, status and whether the
+    request was a write (anything but a read or a login)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -147,7 +157,7 @@ class RequestLog:
 
     def append(self, method, path, status):
         with self._lock:
-            self._entries.append({"method": method, "path": path, "status": status})
+            self._entries.append({"method": method, "path": path, "status": status, "write": is_write(method, path)})
 
     def entries(self):
         with self._lock:

@@ -61,8 +61,8 @@ class Emulator:
         return code
 
     def request(self, method, path, auth="admin", **kwargs):
-        """``path`` is relative to /api/v2.0 unless it starts with "/_emulator" or "/api/"."""
-        base = self.url if path.startswith(("/_emulator", "/api/")) else self.api
+        """``path`` is relative to /api/v2.0 unless it starts with "/_emulator", "/api/" or "/c/"."""
+        base = self.url if path.startswith(("/_emulator", "/api/", "/c/")) else self.api
         if auth == "admin":
             auth = self.admin
         kwargs.setdefault("verify", self.verify)

@@ -97,7 +97,7 @@ def test_sid_cookie_triggers_csrf(emulator):
     cookies = {"sid": response.cookies["sid"]}
     denied = emulator.post("/projects", json={"project_name": unique("csrf")}, cookies=cookies)
     assert denied.status_code == 403
-    assert denied.json() == {"errors": [{"code": "FORBIDDEN", "message": "CSRF token invalid"}]}
+    assert denied.json() == {"errors": [{"code": "FORBIDDEN", "message": "CSRF token not found in request"}]}
     assert emulator.get("/projects", cookies=cookies).status_code == 200
     # A requests.Session keeps the cookie and falls into the trap.
     with requests.Session() as session:

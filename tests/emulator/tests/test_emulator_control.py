@@ -28,10 +28,13 @@ def test_request_log_records_api_calls_in_order(emulator):
     emulator.get("/projects?page=1&page_size=5")
     emulator.get("/projects/does-not-exist", headers={"X-Is-Resource-Name": "true"})
     emulator.post("/projects", json={"project_name": "Bad Name"})
+    emulator.post("/c/login", auth=None, data={"principal": "admin", "password": "wrong"})
     assert log_of(emulator) == [
-        {"method": "GET", "path": "/api/v2.0/projects?page=1&page_size=5", "status": 200},
-        {"method": "GET", "path": "/api/v2.0/projects/does-not-exist", "status": 404},
-        {"method": "POST", "path": "/api/v2.0/projects", "status": 400},
+        {"method": "GET", "path": "/api/v2.0/projects?page=1&page_size=5", "status": 200, "write": False},
+        {"method": "GET", "path": "/api/v2.0/projects/does-not-exist", "status": 404, "write": False},
+        {"method": "POST", "path": "/api/v2.0/projects", "status": 400, "write": True},
+        # a login changes no object: not a write
+        {"method": "POST", "path": "/c/login", "status": 403, "write": False},
     ]
     # Control requests are not logged; DELETE clears.
     assert emulator.delete("/_emulator/requests", auth=None).status_code == 200

@@ -513,7 +513,7 @@ def test_protobuf_bodies_as_kubectl_1_32_sends_them(emulator):
 def test_request_log_and_faults_render_status(emulator):
     emulator.kube("GET", "/api/v1/namespaces/default")
     assert emulator.kube("GET", "/_emulator/requests", token=None).json() == [
-        {"method": "GET", "path": "/api/v1/namespaces/default", "status": 200}]
+        {"method": "GET", "path": "/api/v1/namespaces/default", "status": 200, "write": False}]
     fault = {"method": "GET", "path": "/namespaces/default$", "status": 503}
     emulator.kube("POST", "/_emulator/faults", token=None, json=fault)
     faulted = emulator.kube("GET", "/api/v1/namespaces/default")

@@ -5,7 +5,7 @@
 ``HarborEmulator`` owns the state, imports every module of the
 ``resources`` package (each registers its routes and hooks through
 ``core``) and runs requests through the same middleware order as Harbor:
-query parsing, request id, session/CSRF, security context, read-only mode,
+request id, session/CSRF (resources/login.py), query parsing, security context, read-only mode,
 routing, parameter binding, handler.
 """
 
@@ -20,11 +20,13 @@ import time
 
 from ..http import NoRoute, MethodNotAllowed, Router, json_response
 from . import core, resources
+from .resources import login
 from .registry import RegistryProcess
 from .state import State
 from .v2 import Gateway
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+LOGIN_PATH = "/c/login"
 _loaded_resources = []
 
 
@@ -69,9 +71,10 @@ class HarborRequest:
 class AuthLatency:
     """What checking credentials costs a real Harbor, to make benchmarks on the emulator predict one.
 
-    A real Harbor v2.15.2 spends about 84 ms verifying a user's password on every basic-auth request (it keeps
-    no login session) and about 3.5 ms on a robot's secret; the emulator answers in about 1 ms. The wait
-    happens whether or not the credentials are right, as the hash is computed either way.
+    A real Harbor v2.15.2 spends about 84 ms verifying a user's password on every basic-auth request and on a
+    login (``POST /c/login``), and about 3.5 ms on a robot's secret; the emulator answers in about 1 ms. A request
+    carrying a login session checks no password and does not wait. The wait happens whether or not the
+    credentials are right, as the hash is computed either way.
     """
 
     def __init__(self, user_ms=0, robot_ms=0):
@@ -83,6 +86,8 @@ class AuthLatency:
             return
         credentials = core.parse_basic_auth(req)
         if credentials is None:
+            if req.method == "POST" and req.path == LOGIN_PATH:
+                time.sleep(self.user_seconds)  # a login checks the user's password once
             return
         robot = credentials[0].startswith(req.state.config["robot_name_prefix"])
         seconds = self.robot_seconds if robot else self.user_seconds
@@ -94,6 +99,8 @@ class HarborEmulator:
     def __init__(self, admin_password=None, state_file=None, harbor_version=None, auth_latency=None):
         self.admin_password = admin_password or secrets.token_urlsafe(18)
         self.auth_latency = auth_latency or AuthLatency()
+        # Login sessions, sid -> user id: Harbor keeps them in Redis, apart from the database.
+        self.login_sessions = {}
         self.state_file = state_file
         self.state = State(self.admin_password)
         if state_file and os.path.exists(state_file):
@@ -164,6 +171,7 @@ class HarborEmulator:
             kept = {key: self.state.config.get(key) for key in (
                 "external_url", "harbor_version", "emulator_scanner_url", "emulator_ca_path")}
             self.state.reset()
+            self.login_sessions.clear()
             self.registry.wipe()
             self.state.config.update(kept)
             if kept["emulator_scanner_url"]:
@@ -203,28 +211,29 @@ class HarborEmulator:
                 response = core.error_response(core.internal_error())
             response.set_header("X-Request-Id", request_id)
             return response
+        csrf = login.CsrfCheck(req)
         try:
+            if csrf.error is not None:
+                raise csrf.error
             response = self._dispatch(req)
         except core.HarborError as exc:
             response = core.error_response(exc)
         except Exception:  # pylint: disable=broad-except
             # Harbor turns any unexpected error into a masked 500.
             response = core.error_response(core.internal_error())
+        csrf.attach(response)
         # requestid middleware: echo or generate.
         response.set_header("X-Request-Id", request_id)
-        # Like Harbor's session middleware, hand out a session cookie: a
-        # client replaying it then hits the CSRF check below.
-        sid = req.cookies.get("sid") or secrets.token_hex(16)
-        response.add_header("Set-Cookie", "sid=%s; Path=/; HttpOnly" % sid)
+        # Like beego, hand out a session cookie (not a login: see resources/login.py) unless a login just made one.
+        if not any(name.lower() == "set-cookie" and value.startswith("sid=") for name, value in response.headers):
+            sid = req.cookies.get("sid") or secrets.token_hex(16)
+            response.add_header("Set-Cookie", "sid=%s; Path=/; HttpOnly" % sid)
         return response
 
     def _dispatch(self, req):
         req.query, query_error = core.go_parse_query(req.raw_query)
         if query_error:
             raise core.bad_request(query_error)
-        # CSRF is only enforced for requests carrying a session (csrf.go).
-        if "sid" in req.cookies and req.method not in SAFE_METHODS:
-            raise core.forbidden("CSRF token invalid")
         with self.state.lock:
             req.security = core.compute_security_context(req)
             if self._read_only_blocks(req):
@@ -254,7 +263,9 @@ class HarborEmulator:
     def _read_only_blocks(self, req):
         if not self.state.config.get("read_only") or req.method in SAFE_METHODS:
             return False
-        # readonlySkippers: the configuration API stays writable.
+        # readonlySkippers: the configuration API stays writable, and users can still log in.
+        if req.method == "POST" and req.path == LOGIN_PATH:
+            return False
         return not (req.method == "PUT" and req.path.startswith(core.API_BASE + "/configurations"))
 
 
