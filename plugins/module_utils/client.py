@@ -350,13 +350,14 @@ class HarborClient:
         return self._finish(method, path, raw, accept, permission, check_credentials)
 
     def _login_session(self):
-        """The process's login session for these credentials, once they are known to be a user's; else None."""
+        """The process's login session for these credentials when they are a user's; else None. Robots keep basic
+        auth: Harbor forbids '$' in user names, and every robot name has it unless the prefix was changed (then
+        Harbor refuses the robot's login once, and the process stays on basic auth)."""
         if self._password is None:
             return None
         identity = self._identity or _PROCESS['identities'].get(self._identity_key)
-        if identity is None or identity.get('kind') != 'user':
-            return None
-        return session_for(self.base_url, self._identity_key)
+        kind = identity.get('kind') if identity else ('robot' if '$' in self.username else 'user')
+        return session_for(self.base_url, self._identity_key) if kind == 'user' else None
 
     def _log_in(self):
         return log_in(self._transport.send, self.base_url, self.api_url, self.username, self._password)

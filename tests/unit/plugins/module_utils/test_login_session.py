@@ -171,3 +171,12 @@ def test_a_session_naming_another_user_is_not_used(fake_harbor, monkeypatch):
     reads(client, 8)
     project_reads = [entry for entry in fake_harbor.seen if entry[1].startswith('/api/v2.0/projects/')]
     assert all(entry[2] == ('admin', PASSWORD) for entry in project_reads)
+
+
+def test_without_asking_who_it_is_a_user_logs_in_and_a_robot_does_not(fake_harbor):
+    # Harbor forbids '$' in user names: a name with one is a robot's
+    reads(HarborClient(BASE, username='robot$ci', password=ROBOT_SECRET), 6)
+    assert not fake_harbor.by_path('POST', '/c/login')
+    reads(HarborClient(BASE, username='admin', password=PASSWORD), 6)
+    assert len(fake_harbor.by_path('POST', '/c/login')) == 1
+    assert fake_harbor.seen[-1][2] is None and fake_harbor.seen[-1][3].startswith('sid=')
