@@ -21,7 +21,7 @@ read that a lost session answers 401 is sent again with basic auth: the session 
 basic auth: Harbor checks their secrets cheaply and /c/login does not take them.
 
 HARBOR_LOGIN_SESSION=off turns this off. The session cookie is a credential: it is kept in memory only, never
-logged, and Harbor forgets it after its session timeout (30 minutes idle by default).
+logged, and Harbor forgets it after its session timeout (`session_timeout`, 60 minutes by default) unused.
 """
 
 from __future__ import annotations
