@@ -80,7 +80,11 @@ class LoginHarbor:
 def fake_harbor(monkeypatch):
     monkeypatch.setenv(login_session.SWITCH, 'on')
     fake = LoginHarbor()
-    monkeypatch.setattr(requests.Session, 'request', lambda session, *args, **kwargs: fake(session, *args, **kwargs))
+
+    def request(session, *args, **kwargs):  # a function, so that Python binds the session as Session.request does
+        return fake(session, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, 'request', request)
     return fake
 
 
