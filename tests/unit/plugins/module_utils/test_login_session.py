@@ -17,6 +17,7 @@ from ansible_collections.cloudtemple.harbor.plugins.module_utils import login_se
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import HarborClient
 
 BASE = 'https://harbor.example.com'
+BEFORE = login_session.READS_BEFORE_LOGIN
 PASSWORD = 'Secr3tPassw0rd'
 ROBOT_SECRET = 'R0botSecret'
 
@@ -95,7 +96,7 @@ def reads(client, count):
 def test_a_busy_process_logs_in_once_and_reads_with_the_session(fake_harbor):
     client = HarborClient(BASE, username='admin', password=PASSWORD)
     assert client.current_identity()['kind'] == 'user'
-    assert reads(client, 8) == ['p%d' % index for index in range(8)]
+    assert reads(client, BEFORE + 4) == ['p%d' % index for index in range(BEFORE + 4)]
     client.post('/projects', json={'project_name': 'x'})
     # another client of the process (the next loop item) reuses the session
     assert reads(HarborClient(BASE, username='admin', password=PASSWORD), 2) == ['p0', 'p1']
@@ -104,9 +105,9 @@ def test_a_busy_process_logs_in_once_and_reads_with_the_session(fake_harbor):
     login = fake_harbor.by_path('POST', '/c/login')[0]
     assert login[2] is None and login[4] == [('principal', 'admin'), ('password', PASSWORD)]
     project_reads = [entry for entry in fake_harbor.seen if entry[1].startswith('/api/v2.0/projects/')]
-    # four reads with the password, then only the session: no Authorization, the password nowhere
-    assert [entry[2] is not None for entry in project_reads] == [True] * 4 + [False] * 6
-    assert all(entry[3].startswith('sid=s1;') for entry in project_reads[4:])
+    # the first reads with the password, then only the session: no Authorization, the password nowhere
+    assert [entry[2] is not None for entry in project_reads] == [True] * BEFORE + [False] * 6
+    assert all(entry[3].startswith('sid=s1;') for entry in project_reads[BEFORE:])
     assert all(PASSWORD not in (entry[3] or '') for entry in fake_harbor.seen)
     # writes keep basic auth and carry no cookie
     write = fake_harbor.by_path('POST', '/api/v2.0/projects')[0]
@@ -116,7 +117,7 @@ def test_a_busy_process_logs_in_once_and_reads_with_the_session(fake_harbor):
 def test_a_login_check_always_sends_the_password(fake_harbor):
     client = HarborClient(BASE, username='admin', password=PASSWORD)
     client.current_identity()
-    reads(client, 6)
+    reads(client, BEFORE + 2)
     # a later client of the process (the session is active) checks a login with the password
     assert HarborClient(BASE, username='admin', password=PASSWORD).credentials_valid()
     last = fake_harbor.seen[-1]
@@ -126,7 +127,7 @@ def test_a_login_check_always_sends_the_password(fake_harbor):
 def test_robots_keep_basic_auth(fake_harbor):
     client = HarborClient(BASE, username='robot$ci', password=ROBOT_SECRET)
     assert client.current_identity()['kind'] == 'robot'
-    reads(client, 8)
+    reads(client, BEFORE + 4)
     assert not fake_harbor.by_path('POST', '/c/login')
     assert all(entry[2] == ('robot$ci', ROBOT_SECRET) for entry in fake_harbor.seen)
 
@@ -135,7 +136,7 @@ def test_a_refused_login_leaves_the_process_on_basic_auth(fake_harbor):
     fake_harbor.login_status = 403  # an OIDC user is sent to the provider
     client = HarborClient(BASE, username='admin', password=PASSWORD)
     client.current_identity()
-    assert reads(client, 10) == ['p%d' % index for index in range(10)]
+    assert reads(client, BEFORE + 6) == ['p%d' % index for index in range(BEFORE + 6)]
     assert len(fake_harbor.by_path('POST', '/c/login')) == 1  # tried once, not on every read
     assert all(entry[2] == ('admin', PASSWORD) for entry in fake_harbor.seen if entry[1].startswith('/api/'))
 
@@ -143,7 +144,7 @@ def test_a_refused_login_leaves_the_process_on_basic_auth(fake_harbor):
 def test_a_lost_session_is_read_again_with_the_password(fake_harbor):
     client = HarborClient(BASE, username='admin', password=PASSWORD)
     client.current_identity()
-    reads(client, 6)
+    reads(client, BEFORE + 2)
     fake_harbor.session_lost = True
     assert reads(client, 3) == ['p0', 'p1', 'p2']
     tail = [(entry[1], entry[2] is not None) for entry in fake_harbor.seen[-4:]]
@@ -155,7 +156,7 @@ def test_off_switch(fake_harbor, monkeypatch):
     monkeypatch.setenv(login_session.SWITCH, 'off')
     client = HarborClient(BASE, username='admin', password=PASSWORD)
     client.current_identity()
-    reads(client, 10)
+    reads(client, BEFORE + 6)
     assert not fake_harbor.by_path('GET', '/c/log_out')
 
 
@@ -172,15 +173,15 @@ def test_a_session_naming_another_user_is_not_used(fake_harbor, monkeypatch):
     monkeypatch.setattr(requests.Session, 'request', someone_else)
     client = HarborClient(BASE, username='admin', password=PASSWORD)
     client.current_identity()
-    reads(client, 8)
+    reads(client, BEFORE + 4)
     project_reads = [entry for entry in fake_harbor.seen if entry[1].startswith('/api/v2.0/projects/')]
     assert all(entry[2] == ('admin', PASSWORD) for entry in project_reads)
 
 
 def test_without_asking_who_it_is_a_user_logs_in_and_a_robot_does_not(fake_harbor):
     # Harbor forbids '$' in user names: a name with one is a robot's
-    reads(HarborClient(BASE, username='robot$ci', password=ROBOT_SECRET), 6)
+    reads(HarborClient(BASE, username='robot$ci', password=ROBOT_SECRET), BEFORE + 2)
     assert not fake_harbor.by_path('POST', '/c/login')
-    reads(HarborClient(BASE, username='admin', password=PASSWORD), 6)
+    reads(HarborClient(BASE, username='admin', password=PASSWORD), BEFORE + 2)
     assert len(fake_harbor.by_path('POST', '/c/login')) == 1
     assert fake_harbor.seen[-1][2] is None and fake_harbor.seen[-1][3].startswith('sid=')
