@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 try:
     from requests.auth import AuthBase
@@ -38,6 +39,10 @@ except ImportError:  # the client reports the missing library
 # process that has read this often as a user is a loop that will read more; a short task (a bootstrap's single
 # steps read two to five times) stays on basic auth rather than spend a login on a read or two.
 READS_BEFORE_LOGIN = 6
+# Harbor forgets a session unused for its session timeout, one minute at the least; an expired session makes a
+# read anonymous, which Harbor answers with 401 or, for what anonymous users may see, with less. A session idle
+# this long is not trusted again: the process counts its reads anew and may log in again.
+IDLE_SECONDS = 50
 SESSION_COOKIE = 'sid'
 CSRF_COOKIE = '_gorilla_csrf'
 CSRF_HEADER = 'X-Harbor-CSRF-Token'
@@ -76,10 +81,12 @@ WITHOUT_CREDENTIALS = WithoutCredentials()
 class LoginSession:
     """One user's login session with one Harbor: waiting (counting reads), active (a cookie) or off."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
         self._lock = threading.Lock()
+        self._clock = clock
         self._reads = 0
         self._cookie = None
+        self._used = None
         self._off = not enabled()
 
     def cookie_for_read(self, log_in):
@@ -89,13 +96,19 @@ class LoginSession:
         threshold, while the others wait.
         """
         with self._lock:
-            if self._off or self._cookie is not None:
-                return self._cookie
-            self._reads += 1
-            if self._reads <= READS_BEFORE_LOGIN:
+            if self._off:
                 return None
-            self._cookie = log_in()
-            self._off = self._cookie is None
+            now = self._clock()
+            if self._cookie is not None and now - self._used > IDLE_SECONDS:
+                self._cookie, self._reads = None, 0
+            if self._cookie is None:
+                self._reads += 1
+                if self._reads <= READS_BEFORE_LOGIN:
+                    return None
+                self._cookie = log_in()
+                self._off = self._cookie is None
+                now = self._clock()
+            self._used = now
             return self._cookie
 
     def lost(self):

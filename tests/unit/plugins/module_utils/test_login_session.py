@@ -185,3 +185,21 @@ def test_without_asking_who_it_is_a_user_logs_in_and_a_robot_does_not(fake_harbo
     reads(HarborClient(BASE, username='admin', password=PASSWORD), BEFORE + 2)
     assert len(fake_harbor.by_path('POST', '/c/login')) == 1
     assert fake_harbor.seen[-1][2] is None and fake_harbor.seen[-1][3].startswith('sid=')
+
+
+def test_an_idle_session_is_not_trusted_again(monkeypatch):
+    monkeypatch.setenv(login_session.SWITCH, 'on')
+    now = [1000.0]
+    session = login_session.LoginSession(clock=lambda: now[0])
+    logins = []
+
+    def log_in():
+        logins.append(now[0])
+        return 'sid=s%d' % len(logins)
+
+    assert [session.cookie_for_read(log_in) for _ in range(BEFORE + 1)] == [None] * BEFORE + ['sid=s1']
+    now[0] += login_session.IDLE_SECONDS - 1  # still in use: each read keeps it alive
+    assert session.cookie_for_read(log_in) == 'sid=s1'
+    now[0] += login_session.IDLE_SECONDS + 1  # Harbor may have forgotten it: count again, then log in anew
+    assert [session.cookie_for_read(log_in) for _ in range(BEFORE + 1)] == [None] * BEFORE + ['sid=s2']
+    assert len(logins) == 2
