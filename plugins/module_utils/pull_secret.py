@@ -14,12 +14,14 @@ import re
 
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.client import (
     harbor_argument_spec,
+    normalize_url,
     probe_login,
     registry_host,
 )
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.engine import create_or_find
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.errors import ValidationError
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.in_process import build_module
+from ansible_collections.cloudtemple.harbor.plugins.module_utils.secret_records import SecretRecords, records_path
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.transport import run_concurrently
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.k8s import (
     KubeError,
@@ -225,8 +227,12 @@ def logs_in(module, username, password):
     if not params['harbor_validate_certs']:
         module.warn('harbor_validate_certs is false: the TLS certificate of Harbor is not verified while the '
                     'credentials are checked. Use harbor_ca_path for a private CA instead.')
-    return probe_login(params['harbor_url'], username, password, validate_certs=params['harbor_validate_certs'],
-                       ca_path=params['harbor_ca_path'], timeout=params['harbor_timeout'])
+    accepted = probe_login(params['harbor_url'], username, password, validate_certs=params['harbor_validate_certs'],
+                           ca_path=params['harbor_ca_path'], timeout=params['harbor_timeout'])
+    if accepted:
+        # The robot's record that harbor_robot made when it set this secret waits for such a login (secret_records.py).
+        SecretRecords(normalize_url(params['harbor_url']), records_path()).confirm(username, password)
+    return accepted
 
 
 # -- the namespaces of harbor_pull_secret ---------------------------------------------------------------------

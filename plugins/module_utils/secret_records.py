@@ -12,6 +12,10 @@ the login. A record keeps, per robot, that update_time and a salted slow hash of
 anything that does not match exactly (no record, another update_time, another secret, an unreadable file) means
 a login, as without records.
 
+A robot read just after its secret was set gives a record that awaits a login: the first login that accepts that
+secret afterwards (the module's own on its next run, or harbor_pull_secret's before it hands the secret out) proves
+it, since the update_time it holds was read before that login too. Until then it proves nothing.
+
 The records are one JSON file, by default $XDG_CACHE_HOME/cloudtemple-harbor/secret-records/robots.json (else
 ~/.cache/...), readable by its owner only. HARBOR_SECRET_RECORDS=off turns them off; a path moves the file.
 """
@@ -64,6 +68,18 @@ def _encode(data):
     return base64.b64encode(data).decode('ascii')
 
 
+def _holds(record, secret):
+    """Whether the record's hash is that of `secret`. Records of another round count are not trusted (nor computed:
+    a file could ask for any number)."""
+    try:
+        if record['iterations'] != ITERATIONS:
+            return False
+        return hmac.compare_digest(base64.b64decode(record['hash']),
+                                   _digest(secret, base64.b64decode(record['salt']), ITERATIONS))
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
 class SecretRecords:
     """The proven secrets of the robots of one Harbor, read from and written to the file at `path`.
 
@@ -111,26 +127,69 @@ class SecretRecords:
             return False
         record = self._read().get(self.key(robot))
         try:
-            # Records of another round count are not trusted (nor computed: a file could ask for any number).
-            if record['update_time'] != robot['update_time'] or record['iterations'] != ITERATIONS:
-                return False
-            expected = base64.b64decode(record['hash'])
-            return hmac.compare_digest(expected, _digest(secret, base64.b64decode(record['salt']), ITERATIONS))
-        except (KeyError, TypeError, ValueError):
+            return (record['update_time'] == robot['update_time'] and not record.get('awaiting_login')
+                    and _holds(record, secret))
+        except (KeyError, TypeError, AttributeError):
             return False
 
-    def remember(self, robot, secret):
-        """Record that `robot`, as read before a login that accepted `secret`, has that secret."""
+    def remember(self, robot, secret, proven=True):
+        """Record that `robot`, as read before a login that accepted `secret`, has that secret.
+
+        proven=False: `robot` was read after setting `secret` and no login has accepted it since; the record waits
+        for one (confirm) and proves nothing until then.
+        """
         if robot.get('update_time'):
             salt = os.urandom(SALT_BYTES)
-            self._change(self.key(robot), dict(update_time=robot['update_time'], iterations=ITERATIONS,
-                                               salt=_encode(salt), hash=_encode(_digest(secret, salt, ITERATIONS))))
+            record = dict(update_time=robot['update_time'], iterations=ITERATIONS, salt=_encode(salt),
+                          hash=_encode(_digest(secret, salt, ITERATIONS)))
+            if not proven:
+                record['awaiting_login'] = True
+            self._change(self.key(robot), record)
+
+    def confirm(self, name, secret):
+        """A login has just accepted `secret` for the robot named `name`: its records awaiting a login with that
+        secret are proven.
+
+        Such a record holds the update_time read after the secret was set, so before this login: it proves what a
+        record made by logs_in proves, that the secret stays in place while update_time stays the same. So a robot
+        whose secret a task has just set needs no login of its own when another one follows anyway (harbor_pull_secret
+        logs in before it hands the secret out).
+        """
+        if not self.path:
+            return
+        prefix = '%s robot ' % self.harbor_url
+
+        def awaiting(records, check_secret):
+            return [key for key, record in records.items()
+                    if key.startswith(prefix) and key.rsplit(' ', 1)[-1] == name and isinstance(record, dict)
+                    and record.get('awaiting_login') and (not check_secret or _holds(record, secret))]
+
+        def prove(records):
+            proven = awaiting(records, check_secret=True)
+            for key in proven:
+                del records[key]['awaiting_login']
+            return bool(proven)
+
+        # Most logins have no record awaiting them: then the file is only read, neither locked nor rewritten.
+        if awaiting(self._read(), check_secret=False):
+            self._edit(prove)
 
     def forget(self, robot):
         self._change(self.key(robot), None)
 
     def _change(self, key, record):
-        """Set (or with None, drop) one record: under a lock, merged into the file as it is now, replaced at once."""
+        """Set (or with None, drop) one record."""
+        def change(records):
+            if record is not None:
+                records[key] = record
+                return True
+            return records.pop(key, None) is not None
+
+        self._edit(change)
+
+    def _edit(self, edit):
+        """edit(records), which tells whether it changed them, under a lock, on the file as it is now; the file is
+        then replaced at once."""
         if not self.path:
             return
         try:
@@ -143,12 +202,8 @@ class SecretRecords:
             if fcntl:
                 fcntl.flock(lock, fcntl.LOCK_EX)
             records = self._read()
-            if record is None and key not in records:
+            if not edit(records):
                 return
-            if record is None:
-                del records[key]
-            else:
-                records[key] = record
             replace_private_file(self.path, json.dumps(dict(format=FORMAT, robots=records), indent=1, sort_keys=True),
                                  '.robots-')
         except OSError:

@@ -61,6 +61,9 @@ options:
       - When every namespace already holds exactly these credentials nothing is written and no login is
         attempted; M(cloudtemple.harbor.harbor_pull_secret_info) with O(cloudtemple.harbor.harbor_pull_secret_info#module:check_login)
         tells whether stored credentials still work.
+      - A login that Harbor accepts also proves the record M(cloudtemple.harbor.harbor_robot) made of a secret it
+        set when it created the robot, so that its next runs need no login of their own (the collection's
+        docs/robots.md).
     type: bool
     default: true
   service_accounts:

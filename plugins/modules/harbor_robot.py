@@ -141,6 +141,10 @@ options:
         secret refreshed elsewhere included), the next runs skip the login. Set the environment variable
         C(HARBOR_SECRET_RECORDS=off) to log in every time, or to a file path to keep the records there; see
         the collection's docs/robots.md.
+      - A robot the task creates gets the secret right after its creation, without a login (Harbor's answer says
+        the secret is set). The module reads the robot back and records the secret as awaiting a login - the
+        first login that accepts it proves it - M(cloudtemple.harbor.harbor_pull_secret)'s before it hands the
+        secret out, or this task's on its next run.
       - A disabled or expired robot cannot log in, so its secret cannot be checked; the module then leaves
         it as it is and warns, unless the same task enables the robot or extends its validity, in which case
         it checks the secret afterwards.
@@ -317,7 +321,8 @@ credentials_verified:
     - Whether the robot logs in with O(secret) at the end of the run, found out by logging in as the robot, or
       from the record of such a login when Harbor's robot has not been updated since (see O(secret)).
     - In check mode, whether it already does; V(false) there means the module would set the secret.
-  returned: when O(secret) is set and the robot could log in to find out (it is enabled and not expired)
+  returned: when O(secret) is set, the robot existed before the task, and it could log in to find out (it is
+    enabled and not expired)
   type: bool
   sample: true
 """
@@ -431,9 +436,10 @@ class Robot(Resource):
         if 'secret' in desired:
             self.api.set_secret(created['id'], desired['secret'])
             if not values['disabled']:
-                # The secret moved update_time: read it back to record the secret with it.
+                # The secret moved update_time: read it back to record the secret with it. The record awaits the next
+                # login with it, which proves it (harbor_pull_secret's before it hands it out, or this task's next run).
                 body['update_time'] = self.api.read(created['id']).get('update_time')
-                self._logs_in(desired['secret'], dict(body))
+                self.records.remember(dict(body), desired['secret'], proven=False)
         else:
             self.generated_secret = created.get('secret') or self.api.set_secret(created['id'])
         return body

@@ -31,9 +31,10 @@ HARBOR_REQUESTS = dict(
     # each loop reads the project list once (from its second project on; a project or retention policy created
     # joins it, robot writes do not change it), who the account is once (is the list whole for it?); each project
     # created and read back; each project's robot list read once (a robot created joins it), the pull robots'
-    # secrets set, read back (the update_time they are recorded with) and checked by a login; retention policies
-    # created and read back; immutability rules listed and created; a login before each pull secret is written
-    first=74,
+    # secrets set and read back (the update_time they are recorded with; no login there); retention policies created
+    # and read back; immutability rules listed and created; a login before each pull secret is written, which also
+    # proves the pull robot's new record
+    first=69,
 )
 HARBOR_WRITES = dict(noop=0, first=30)  # per project: the project, 2 robots and the pull robot's secret, 2 policies
 

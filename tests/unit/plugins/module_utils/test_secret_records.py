@@ -113,3 +113,33 @@ def test_logs_in_asks_harbor_only_without_a_matching_record(secret_records):
     # Without the robot as read before the login there is no update_time to record the secret with.
     assert records.logs_in(Client, ROBOT['name'], SECRET) and len(asked) == 2
     assert not records.logs_in(Client, ROBOT['name'], 'Wrong-Secret1', ROBOT) and len(asked) == 3
+
+
+def test_a_record_awaiting_a_login_proves_nothing_until_a_login_with_its_secret(secret_records):
+    records = SecretRecords(HARBOR, secret_records)
+    records.remember(ROBOT, SECRET, proven=False)
+    other_harbor = SecretRecords('https://other.example.com', secret_records)
+    other_harbor.remember(ROBOT, SECRET, proven=False)
+    assert not records.proves(ROBOT, SECRET)
+    # Another secret, another robot's name, another Harbor: still awaiting.
+    records.confirm(ROBOT['name'], 'Other-Secret9')
+    records.confirm('robot$payments+cd', SECRET)
+    SecretRecords('https://third.example.com', secret_records).confirm(ROBOT['name'], SECRET)
+    assert not records.proves(ROBOT, SECRET) and not other_harbor.proves(ROBOT, SECRET)
+    records.confirm(ROBOT['name'], SECRET)
+    assert records.proves(ROBOT, SECRET) and not other_harbor.proves(ROBOT, SECRET)
+    # Proven for the update_time read after the secret was set, and that one only.
+    assert not records.proves(dict(ROBOT, update_time='2026-01-05T10:00:00.001Z'), SECRET)
+    assert not records.proves(ROBOT, 'Other-Secret9')
+
+
+def test_a_login_without_a_record_awaiting_it_writes_nothing(tmp_path):
+    path = tmp_path / 'records' / 'robots.json'
+    SecretRecords(HARBOR, str(path)).confirm(ROBOT['name'], SECRET)
+    assert not (tmp_path / 'records').exists()
+    records = SecretRecords(HARBOR, str(path))
+    records.remember(ROBOT, SECRET)
+    before = path.read_text(encoding='utf-8')
+    records.confirm(ROBOT['name'], SECRET)
+    assert path.read_text(encoding='utf-8') == before and records.proves(ROBOT, SECRET)
+    SecretRecords(HARBOR, None).confirm(ROBOT['name'], SECRET)

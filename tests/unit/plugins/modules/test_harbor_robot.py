@@ -10,12 +10,14 @@ import copy
 import json
 import os
 import time
+from types import SimpleNamespace
 
 import pytest
 import requests
 
 from ansible.module_utils import basic
 
+from ansible_collections.cloudtemple.harbor.plugins.module_utils import pull_secret
 from ansible_collections.cloudtemple.harbor.plugins.module_utils.robots import PROJECT_CATALOGUE, SYSTEM_CATALOGUE
 from ansible_collections.cloudtemple.harbor.plugins.modules import harbor_robot
 from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # pylint: disable=unused-import
@@ -26,6 +28,7 @@ from ansible_collections.cloudtemple.harbor.tests.unit.harbor_fakes import (  # 
     run_module,
 )
 
+HARBOR_URL = 'https://harbor.example.com'
 FULL_NAME = 'robot$payments+ci'
 CHOSEN = 'Chosen-Secret9'
 GENERATED = 'Generated0Secret0From0Harbor0Abc'
@@ -155,16 +158,47 @@ def test_create_disabled_robot_disables_it_after_the_post(monkeypatch, harbor):
     assert not failed and result['robot']['disabled'] is True and result['secret'] == GENERATED
 
 
-def test_create_with_a_chosen_secret_sets_it_and_does_not_return_it(monkeypatch, harbor):
-    harbor(lookups() + [CATALOGUE_CALL, Call('POST', '/robots', CREATED, json=CREATE_BODY),
-                        Call('PATCH', '/robots/7', FakeResponse(200, {}), json={'secret': CHOSEN}),
-                        Call('GET', '/robots/7', FakeResponse(200, robot(update_time=SECRET_SET))),
-                        login(ROBOT_LOGIN)])
+def create_with_chosen_secret(monkeypatch, harbor):
+    """A created robot gets the secret and is read back for its update_time, without a login."""
+    conversation = harbor(lookups() + [CATALOGUE_CALL, Call('POST', '/robots', CREATED, json=CREATE_BODY),
+                                       Call('PATCH', '/robots/7', FakeResponse(200, {}), json={'secret': CHOSEN}),
+                                       Call('GET', '/robots/7', FakeResponse(200, robot(update_time=SECRET_SET)))])
     result, failed = run(monkeypatch, dict(SETTINGS, secret=CHOSEN))
-    assert not failed and result['changed'] and result['credentials_verified'] is True
+    assert conversation.methods[-3:] == ['POST', 'PATCH', 'GET']
+    return result, failed
+
+
+def test_create_with_a_chosen_secret_sets_it_and_does_not_return_it(monkeypatch, harbor, secret_records):
+    result, failed = create_with_chosen_secret(monkeypatch, harbor)
+    assert not failed and result['changed'] and 'credentials_verified' not in result
     assert 'secret' not in result and GENERATED not in repr(result)
     assert result['robot']['update_time'] == SECRET_SET
-    # The next run finds the secret in the record of this one: no login.
+    assert SECRET_SET in records_file(secret_records) and CHOSEN not in records_file(secret_records)
+    # The record of the new secret awaits a login: the next run logs in, which proves it; the one after does not.
+    for logins in ([login(ROBOT_LOGIN)], []):
+        conversation = harbor(lookups([robot(update_time=SECRET_SET)]) + logins)
+        result, failed = run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
+        assert not failed and not result['changed'] and result['credentials_verified'] is True
+        assert conversation.methods == ['GET'] * (3 + len(logins))
+
+
+def test_the_login_before_a_pull_secret_is_written_proves_the_new_secret(monkeypatch, harbor):
+    create_with_chosen_secret(monkeypatch, harbor)
+    # harbor_pull_secret's check (module_utils/pull_secret.py logs_in), here with another secret first: refused
+    # logins and other secrets prove nothing.
+    checker = SimpleNamespace(params=dict(harbor_url=HARBOR_URL + '/', harbor_validate_certs=True, harbor_ca_path=None,
+                                          harbor_timeout=30), warn=None)
+    harbor([Call('GET', '/users/current', UNAUTHORIZED, auth=(FULL_NAME, CHOSEN))])
+    assert pull_secret.logs_in(checker, FULL_NAME, CHOSEN) is False
+    harbor([Call('GET', '/users/current', ROBOT_LOGIN, auth=(FULL_NAME, CHOSEN + 'x'))])
+    assert pull_secret.logs_in(checker, FULL_NAME, CHOSEN + 'x') is True
+    conversation = harbor(lookups([robot(update_time=SECRET_SET)]) + [login(ROBOT_LOGIN)])
+    assert run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))[0]['credentials_verified'] is True
+    assert conversation.methods == ['GET'] * 4
+    # Once a login with the secret has come after the read-back, the robot's next run needs none.
+    create_with_chosen_secret(monkeypatch, harbor)
+    harbor([login(ROBOT_LOGIN)])
+    assert pull_secret.logs_in(checker, FULL_NAME, CHOSEN) is True
     conversation = harbor(lookups([robot(update_time=SECRET_SET)]))
     result, failed = run(monkeypatch, dict(name='ci', project='payments', secret=CHOSEN))
     assert not failed and not result['changed'] and result['credentials_verified'] is True
