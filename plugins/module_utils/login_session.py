@@ -35,10 +35,11 @@ try:
 except ImportError:  # the client reports the missing library
     AuthBase = object
 
-# A login costs one password check and saves one on every later read: it pays from the second read after it. A
-# process that has read this often as a user is a loop that will read more; a short task (a bootstrap's single
-# steps read two to five times) stays on basic auth rather than spend a login on a read or two.
-READS_BEFORE_LOGIN = 6
+# A login costs one password check (and a row in Harbor's audit log) and saves one on every later read: it pays from
+# the second read after it. A process that has read this often as a user is a loop that will read much more; a
+# short task (a bootstrap step reads two to five times, a loop over a few projects a little more) stays on basic
+# auth rather than spend a login on a read or two.
+READS_BEFORE_LOGIN = 10
 # Harbor forgets a session unused for its session timeout, one minute at the least; an expired session makes a
 # read anonymous, which Harbor answers with 401 or, for what anonymous users may see, with less. A session idle
 # this long is not trusted again: the process counts its reads anew and may log in again.

@@ -49,6 +49,9 @@ def test_session_reads_writes_and_log_out(emulator):
     session = {"sid": answer.cookies["sid"]}
     me = emulator.get("/users/current", auth=None, cookies=session)
     assert me.status_code == 200 and me.json()["username"] == "admin"
+    # the control endpoint counts what each session authenticated, and never shows a session id
+    listed = emulator.get("/_emulator/sessions", auth=None).json()
+    assert {"username": "admin", "requests": 1} in listed and session["sid"] not in str(listed)
     # a write carrying the session needs the CSRF token, as on the UI
     name = unique("sess")
     refused = emulator.post("/projects", auth=None, json={"project_name": name}, cookies=session)

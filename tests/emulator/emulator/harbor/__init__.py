@@ -99,7 +99,7 @@ class HarborEmulator:
     def __init__(self, admin_password=None, state_file=None, harbor_version=None, auth_latency=None):
         self.admin_password = admin_password or secrets.token_urlsafe(18)
         self.auth_latency = auth_latency or AuthLatency()
-        # Login sessions, sid -> user id: Harbor keeps them in Redis, apart from the database.
+        # Login sessions, sid -> {"user_id", "requests"}: Harbor keeps them in Redis, apart from the database.
         self.login_sessions = {}
         self.state_file = state_file
         self.state = State(self.admin_password)
@@ -145,6 +145,7 @@ class HarborEmulator:
     def register_control(self, router):
         router.add("POST", "/_emulator/seed", self._seed)
         router.add("POST", "/_emulator/reset", self._reset)
+        router.add("GET", "/_emulator/sessions", self._sessions)
 
     def _seed(self, request):
         try:
@@ -165,6 +166,15 @@ class HarborEmulator:
             except core.HarborError as exc:
                 return json_response({"error": exc.message, "created": result}, 400)
         return json_response(result, 201)
+
+    def _sessions(self, _request):
+        """The login sessions (never their ids): whose, and how many requests each authenticated."""
+        with self.state.lock:
+            listed = []
+            for session in list(self.login_sessions.values()):
+                user = self.state.get("users", session["user_id"]) or {}
+                listed.append({"username": user.get("username"), "requests": session["requests"]})
+        return json_response(listed)
 
     def _reset(self, _request):
         with self.state.lock:

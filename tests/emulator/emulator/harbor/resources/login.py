@@ -41,7 +41,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 def sessions(req):
-    """sid -> user_id of the emulator (cleared by /_emulator/reset, like a fresh Redis)."""
+    """sid -> {"user_id", "requests"} of the emulator (cleared by /_emulator/reset, like a fresh Redis); "requests"
+    counts the requests the session authenticated, for GET /_emulator/sessions."""
     return req.emulator.login_sessions
 
 
@@ -104,9 +105,12 @@ class CsrfCheck:
 
 @core.security_generator("session", order=70)
 def session_generator(req):
-    user_id = sessions(req).get(req.cookies.get(SESSION_COOKIE))
-    user = req.state.get("users", user_id) if user_id is not None else None
-    return core.LocalUserContext(user) if user is not None else None
+    session = sessions(req).get(req.cookies.get(SESSION_COOKIE))
+    user = req.state.get("users", session["user_id"]) if session is not None else None
+    if user is None:
+        return None
+    session["requests"] += 1
+    return core.LocalUserContext(user)
 
 
 # -- /c/login and /c/log_out ------------------------------------------------------------------------------
@@ -129,15 +133,15 @@ def login(req):
         return Response(401)
     sid = secrets.token_hex(16)
     sessions(req).pop(req.cookies.get(SESSION_COOKIE), None)
-    sessions(req)[sid] = user["user_id"]
+    sessions(req)[sid] = {"user_id": user["user_id"], "requests": 0}
     record(req.state, principal, "login", "user", principal, "login")
     return Response(200, headers=[("Set-Cookie", "%s=%s; Path=/; HttpOnly" % (SESSION_COOKIE, sid))])
 
 
 @core.route("GET", r"/c/log_out", base="")
 def log_out(req):
-    user_id = sessions(req).pop(req.cookies.get(SESSION_COOKIE), None)
-    if user_id is not None and req.security.is_authenticated():
+    session = sessions(req).pop(req.cookies.get(SESSION_COOKIE), None)
+    if session is not None and req.security.is_authenticated():
         username = req.security.username()
         record(req.state, username, "logout", "user", username, "logout")
     return Response(200)
