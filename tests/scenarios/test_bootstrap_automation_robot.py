@@ -194,7 +194,10 @@ def test_a_caller_who_is_not_a_system_administrator_is_stopped_before_any_write(
     emulators.clear_logs()
     run = bootstrap(env=dict(HARBOR_USERNAME='auto-dev', HARBOR_PASSWORD='Dev-Passw0rd-1'))
     assert run.returncode != 0
-    assert 'bootstrap_automation_robot' in run.output and 'system administrator' in run.output, run.output[-3000:]
+    stop = [results[-1] for name, results in run.results.items() if name.endswith('Stop unless the account is a system administrator')]
+    assert stop, run.output[-3000:]
+    assert stop[0]['msg'].startswith('bootstrap_automation_robot: creating the system robot automation needs a Harbor'
+                                     ' system administrator'), stop[0]['msg']
     assert emulators.writes() == []
 
 
