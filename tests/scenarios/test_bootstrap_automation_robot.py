@@ -7,7 +7,7 @@
 The tests build on each other in order: the bootstrap creates the robot with the role's permission list (the one
 the docs show) and stores its credentials; a re-run only reads; the modules then do their work as the robot; a lost
 or changed secret heals; a caller who is not a system administrator, or a broken variable, stops the run before any
-write. No robot secret in any output, at -vvvv.
+write; the teardown removes the robot and its file. No robot secret in any output, at -vvvv.
 """
 
 from __future__ import annotations
@@ -199,6 +199,18 @@ def test_a_caller_who_is_not_a_system_administrator_is_stopped_before_any_write(
     assert stop[0]['msg'].startswith('bootstrap_automation_robot: creating the system robot automation needs a Harbor'
                                      ' system administrator'), stop[0]['msg']
     assert emulators.writes() == []
+
+
+def test_teardown_deletes_the_robot_and_its_credentials(emulators, playbook, work, credentials_file):
+    automation = work / 'automation-vars.json'
+    automation.write_text(json.dumps({'bootstrap_projects': [{'name': 'auto-app'}], 'bootstrap_environments': [],
+                                      'bootstrap_automation_robot': {'name': 'automation',
+                                                                     'credentials_file': credentials_file}}))
+    for attempt in range(2):
+        run = playbook('teardown.yml', '-e', '@' + str(automation))
+        assert run.returncode == 0, run.output[-3000:]
+        assert system_robot(emulators) is None and not os.path.exists(credentials_file)
+        assert attempt == 0 or run.changed == 0
 
 
 @pytest.mark.parametrize('automation, message', [
