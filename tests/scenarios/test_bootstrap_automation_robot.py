@@ -70,8 +70,8 @@ def bootstrap(emulators, collections_dir, work, credentials_file):
     path = write_playbook(directory, [bootstrap_play({'name': 'automation', 'credentials_file': credentials_file,
                                                       'duration_days': 30})])
 
-    def run(env=None):
-        return run_generated(path, emulators, collections_dir, '-vvvv', env=env)
+    def run(*extra, env=None):
+        return run_generated(path, emulators, collections_dir, '-vvvv', *extra, env=env)
     return run
 
 
@@ -119,6 +119,14 @@ def test_rerun_changes_nothing_and_only_reads(emulators, bootstrap, credentials_
     assert changed_of(run) == 0, run.output[-3000:]
     assert emulators.writes() == []
     assert stored(credentials_file) == before
+
+
+def test_check_mode_changes_nothing_and_only_reads(emulators, bootstrap):
+    emulators.clear_logs()
+    run = bootstrap('--check', '--diff')
+    assert run.returncode == 0, run.output[-3000:]
+    assert changed_of(run) == 0, run.output[-3000:]
+    assert emulators.writes() == []
 
 
 def test_the_modules_work_as_the_robot(emulators, collections_dir, work, credentials_file):
