@@ -209,6 +209,24 @@ def test_a_caller_who_is_not_a_system_administrator_is_stopped_before_any_write(
     assert emulators.writes() == []
 
 
+def test_a_vault_encrypted_credentials_file_is_written_and_read_back(emulators, collections_dir, work):
+    vaulted = str(work / 'automation.vault')
+    directory = work / 'vaulted'
+    directory.mkdir()
+    play = bootstrap_play({'name': 'automation', 'credentials_file': vaulted, 'duration_days': 30})
+    play['roles'][0]['vars']['bootstrap_ci_credentials_vault_password'] = 'Vault-Passw0rd'
+    path = write_playbook(directory, [play])
+    first = run_generated(path, emulators, collections_dir)
+    assert first.returncode == 0, first.output[-3000:]
+    with open(vaulted, encoding='utf-8') as handle:
+        text = handle.read()
+    assert text.startswith('$ANSIBLE_VAULT;')
+    emulators.clear_logs()
+    again = run_generated(path, emulators, collections_dir)
+    assert again.returncode == 0 and changed_of(again) == 0, again.output[-3000:]
+    assert emulators.writes() == [] and open(vaulted, encoding='utf-8').read() == text
+
+
 def test_teardown_deletes_the_robot_and_its_credentials(emulators, playbook, work, credentials_file):
     automation = work / 'automation-vars.json'
     automation.write_text(json.dumps({'bootstrap_projects': [{'name': 'auto-app'}], 'bootstrap_environments': [],
