@@ -242,6 +242,8 @@ def test_teardown_deletes_the_robot_and_its_credentials(emulators, playbook, wor
 @pytest.mark.parametrize('automation, message', [
     ({'name': 'Automation!', 'credentials_file': '/tmp/unused.json'}, "bootstrap_automation_robot.name 'Automation!'"),
     ({'name': 'automation'}, 'bootstrap_automation_robot.credentials_file is required'),
+    ({'name': 'automation', 'credentials_file': '/nonexistent-dir/automation.json'},
+     'bootstrap_automation_robot.credentials_file: its directory /nonexistent-dir does not exist'),
     ({'name': 'automation', 'credentials_file': '/tmp/unused.json', 'duration_days': 0},
      'bootstrap_automation_robot.duration_days must be -1'),
     ({'name': 'automation', 'credentials_file': '/tmp/unused.json', 'secret': 'x'},
