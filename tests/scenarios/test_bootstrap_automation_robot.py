@@ -147,7 +147,8 @@ def test_the_modules_work_as_the_robot(emulators, collections_dir, work, credent
             {'name': 'robot', 'cloudtemple.harbor.harbor_robot': {
                 'project': 'made-by-robot', 'name': 'ci', 'access': ['push'], 'duration_days': 30},
              'register': 'ci', 'no_log': True},
-            {'name': 'robot secret handed over', 'ansible.builtin.assert': {'that': ['ci.secret is defined or not ci.changed']}},
+            {'name': 'robot secret handed over',
+             'ansible.builtin.assert': {'that': ['ci.secret is defined or not ci.changed']}},
             {'name': 'a robot of the project the bootstrap made', 'cloudtemple.harbor.harbor_robot': {
                 'project': 'auto-app', 'name': 'pull', 'access': ['pull']}, 'no_log': True},
         ]}])
@@ -162,8 +163,8 @@ def test_the_modules_work_as_the_robot(emulators, collections_dir, work, credent
     assert [robot['name'] for robot in emulators.robots('made-by-robot')] == ['robot$made-by-robot+ci']
     assert 'robot$auto-app+pull' in [robot['name'] for robot in emulators.robots('auto-app')]
     # Harbor's audit log names who did it
-    operators = {entry['username'] for entry in emulators.harbor('GET', '/auditlog-exts', params={'page_size': 100}).json()
-                 if 'made-by-robot' in entry['resource']}
+    audit = emulators.harbor('GET', '/auditlog-exts', params={'page_size': 100}).json()
+    operators = {entry['username'] for entry in audit if 'made-by-robot' in entry['resource']}
     assert operators == {ROBOT}, operators
 
     again = run_generated(path, emulators, collections_dir, env=environment)
@@ -189,7 +190,8 @@ def test_a_secret_changed_behind_the_collections_back_heals(emulators, bootstrap
     run = bootstrap()
     assert run.returncode == 0, run.output[-3000:]
     healed = stored(credentials_file)
-    assert emulators.login(ROBOT, healed['password']) and healed['password'] not in (stale['password'], 'Changed-Behind-1')
+    assert emulators.login(ROBOT, healed['password'])
+    assert healed['password'] not in (stale['password'], 'Changed-Behind-1')
 
     emulators.clear_logs()
     assert changed_of(bootstrap()) == 0
@@ -202,7 +204,8 @@ def test_a_caller_who_is_not_a_system_administrator_is_stopped_before_any_write(
     emulators.clear_logs()
     run = bootstrap(env=dict(HARBOR_USERNAME='auto-dev', HARBOR_PASSWORD='Dev-Passw0rd-1'))
     assert run.returncode != 0
-    stop = [results[-1] for name, results in run.results.items() if name.endswith('Stop unless the account is a system administrator')]
+    stop = [results[-1] for name, results in run.results.items()
+            if name.endswith('Stop unless the account is a system administrator')]
     assert stop, run.output[-3000:]
     assert stop[0]['msg'].startswith('bootstrap_automation_robot: creating the system robot automation needs a Harbor'
                                      ' system administrator'), stop[0]['msg']
