@@ -197,9 +197,9 @@ def test_an_idle_session_is_not_trusted_again(monkeypatch):
         logins.append(now[0])
         return 'sid=s%d' % len(logins)
 
-    assert [session.cookie_for_read(log_in) for _ in range(BEFORE + 1)] == [None] * BEFORE + ['sid=s1']
+    assert [session.cookie_for_read(log_in) for _read in range(BEFORE + 1)] == [None] * BEFORE + ['sid=s1']
     now[0] += login_session.IDLE_SECONDS - 1  # still in use: each read keeps it alive
     assert session.cookie_for_read(log_in) == 'sid=s1'
     now[0] += login_session.IDLE_SECONDS + 1  # Harbor may have forgotten it: count again, then log in anew
-    assert [session.cookie_for_read(log_in) for _ in range(BEFORE + 1)] == [None] * BEFORE + ['sid=s2']
+    assert [session.cookie_for_read(log_in) for _read in range(BEFORE + 1)] == [None] * BEFORE + ['sid=s2']
     assert len(logins) == 2
