@@ -52,6 +52,10 @@ notes:
   - All modules of this collection belong to the action group C(cloudtemple.harbor.harbor), so the
     connection options can be set once for a play under C(module_defaults) with the key
     C(group/cloudtemple.harbor.harbor).
+  - A task that reads Harbor more than ten times as a user (a loop) logs the user in once, as Harbor's web
+    interface does, and sends its further reads with that login session instead of the password; writes keep
+    basic auth. Set the environment variable E(HARBOR_LOGIN_SESSION=off) to keep basic auth for every request.
+    See the collection's docs/connecting.md.
 """
 
     # Attributes of modules that change Harbor.
